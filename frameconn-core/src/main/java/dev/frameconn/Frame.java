@@ -1,0 +1,85 @@
+package dev.frameconn;
+
+import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.wire.FrameHeader;
+import java.nio.ByteBuffer;
+
+/**
+ * One received frame: its type and its payload, held in a pooled buffer.
+ *
+ * <p><b>Ownership.</b> The reader that got a frame from
+ * {@link FrameConn#readFrame()} owns it and must {@link #close()} it, best with
+ * try-with-resources. Closing gives the buffer back to the pool; after that the
+ * payload must not be touched, nor any view of it kept. Closing twice is
+ * harmless. A frame is meant for one thread at a time; hand it over with the
+ * usual happens-before (a queue, a lock) if another thread consumes it.
+ *
+ * <p>{@link #payload()} has position 0 and limit {@link #length()} when the
+ * frame is handed out; its capacity may be larger and is not the payload.
+ */
+public final class Frame implements AutoCloseable {
+    private final int type;
+    private final int length;
+    private final BufferPool pool;
+    private ByteBuffer payload;
+
+    Frame(int type, ByteBuffer payload, BufferPool pool) {
+        this.type = type;
+        this.length = payload.remaining();
+        this.payload = payload;
+        this.pool = pool;
+    }
+
+    /** The frame type: an application type, 0 … 0x0FFF_FFFF. */
+    public int type() {
+        return type;
+    }
+
+    /** The payload length in bytes (0 is a real, delivered frame). */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * The payload buffer, owned by this frame. Relative reads move its position;
+     * the bytes themselves stay until {@link #close()}.
+     *
+     * @throws IllegalStateException if the frame was closed
+     */
+    public ByteBuffer payload() {
+        ByteBuffer p = payload;
+        if (p == null) {
+            throw new IllegalStateException("frame closed: type=" + FrameHeader.typeToString(type)
+                    + " length=" + length);
+        }
+        return p;
+    }
+
+    /** A copy of the payload, whatever the buffer's position. */
+    public byte[] toByteArray() {
+        byte[] bytes = new byte[length];
+        payload().get(0, bytes);
+        return bytes;
+    }
+
+    /** True until {@link #close()}. */
+    public boolean isOpen() {
+        return payload != null;
+    }
+
+    /** Gives the payload buffer back to the pool; idempotent. */
+    @Override
+    public void close() {
+        ByteBuffer p = payload;
+        if (p != null) {
+            payload = null;
+            pool.release(p);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Frame[type=" + FrameHeader.typeToString(type) + ", length=" + length
+                + (payload == null ? ", closed]" : "]");
+    }
+}

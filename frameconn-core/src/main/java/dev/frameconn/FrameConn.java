@@ -1,0 +1,855 @@
+package dev.frameconn;
+
+import dev.frameconn.ConnectionShutdownException.Initiator;
+import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.internal.Deadlines;
+import dev.frameconn.internal.SocketWire;
+import dev.frameconn.internal.Wire;
+import dev.frameconn.metrics.FrameConnMetrics;
+import dev.frameconn.metrics.ShutdownStep;
+import dev.frameconn.wire.FrameHeader;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A framed connection: typed frames over a reliable byte stream (TCP or a Unix
+ * domain socket), wire-compatible with zrepl's {@code frameconn}. The layout is
+ * drawn in {@link FrameHeader}.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Reads</b> are serialised: concurrent {@link #readFrame()} callers get
+ *       whole frames, one each. A frame is handed out as soon as its last byte
+ *       arrived; the reader never waits for bytes of a later frame (unlike the Go
+ *       original, no empty frame is needed to push one through). Empty frames are
+ *       delivered. The caller owns each {@link Frame} and closes it.</li>
+ *   <li><b>Writes</b> are serialised: {@link #writeFrame(int, ByteBuffer)} sends
+ *       header and payload as one unit, so frames of concurrent writers never
+ *       interleave. When it returns, the whole frame has been handed to the
+ *       operating system (not necessarily received by the peer); an error is
+ *       thrown by the call whose frame failed.</li>
+ *   <li><b>Bounds</b>: a payload length above {@link FrameConnConfig#maxPayloadLength()}
+ *       fails the read before anything is allocated for it.</li>
+ *   <li><b>Timeouts</b>: a read or write that makes no progress for the idle
+ *       timeout fails with {@link FrameTimeoutException}; so does any operation
+ *       when an absolute deadline passes. A timeout may leave a frame half
+ *       transferred, so it closes the connection abortively: afterwards every
+ *       read and write fails, saying why.</li>
+ *   <li><b>Failures</b> from the peer are {@link FrameConnException} subtypes.
+ *       After a read-side failure (truncated, oversized or reserved frame,
+ *       reset, I/O error) further reads throw {@link ConnectionBrokenException};
+ *       likewise for the write side. A clean end of stream is not a failure:
+ *       reads keep throwing {@link EndOfStreamException} and writes still work.</li>
+ *   <li><b>Shutdown</b> ({@link #shutdown(Duration)}) is the RST handshake of
+ *       the original: no frame the peer has already been sent is destroyed by an
+ *       early TCP reset. {@link #close()} closes at once.</li>
+ * </ul>
+ *
+ * <p>All blocking methods work on platform and virtual threads alike (locks are
+ * {@link ReentrantLock}s). Interrupting a thread blocked in I/O closes the
+ * connection, as for any {@link java.nio.channels.InterruptibleChannel}.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   OPEN --shutdown()--------------------> SHUTTING_DOWN(local) --> CLOSED
+ *   OPEN --RST read------> SHUTTING_DOWN(peer) --shutdown()-------> CLOSED
+ *   any  --close() or timeout-------------------------------------> CLOSED
+ * </pre>
+ * In SHUTTING_DOWN new reads and writes fail at once with
+ * {@link ConnectionShutdownException}; calls already inside finish first.
+ */
+public final class FrameConn implements AutoCloseable {
+    /** Payloads up to this size are copied next to their header and leave in one write call. */
+    static final int COPY_THRESHOLD = 8 << 10;
+    /**
+     * Largest write per system call. Blocking sockets write a whole buffer in one
+     * call; chunks keep the idle timeout's notion of progress fine-grained.
+     */
+    static final int MAX_WRITE_CHUNK = 256 << 10;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final Wire wire;
+    private final FrameConnConfig config;
+    private final BufferPool pool;
+    private final FrameConnMetrics metrics;
+    private final Deadlines deadlines;
+    private final int maxPayloadLength;
+    private final int directReadThreshold;
+
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    // read side, guarded by readLock; readBuffer holds unread bytes between position and limit
+    private ByteBuffer readBuffer;
+    private IOException readFailure;
+    private boolean endOfStream;
+
+    // write side, guarded by writeLock
+    private ByteBuffer writeBuffer;
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+    private IOException writeFailure;
+
+    private volatile Initiator shutdownBy;
+    private volatile boolean closed;
+    private volatile int timeoutReason;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final CountDownLatch shutdownDone = new CountDownLatch(1);
+    private volatile ShutdownResult shutdownResult;
+
+    private FrameConn(Wire wire, FrameConnConfig config) {
+        this.wire = wire;
+        this.config = config;
+        this.pool = config.bufferPool();
+        this.metrics = config.metrics();
+        this.maxPayloadLength = config.maxPayloadLength();
+        this.directReadThreshold = config.readBufferSize() / 2;
+        this.deadlines = new Deadlines(config.ticker(), config.idleTimeout().toNanos(), this::onTimeout);
+        deadlines.start();
+    }
+
+    /** Connects with the default configuration; see {@link #connect(SocketAddress, FrameConnConfig)}. */
+    public static FrameConn connect(SocketAddress address) throws IOException {
+        return connect(address, FrameConnConfig.defaults());
+    }
+
+    /**
+     * Connects to a TCP ({@link InetSocketAddress}) or Unix domain socket
+     * ({@link UnixDomainSocketAddress}) address. TCP waits at most
+     * {@link FrameConnConfig#connectTimeout()} and switches TCP_NODELAY on.
+     *
+     * @throws UnknownHostException if a TCP host name does not resolve
+     * @throws IOException if the connection is refused or times out
+     * @throws IllegalArgumentException for any other kind of address
+     */
+    public static FrameConn connect(SocketAddress address, FrameConnConfig config) throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(config, "config");
+        SocketChannel channel;
+        if (address instanceof UnixDomainSocketAddress) {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(address);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel, e);
+                throw e;
+            }
+        } else if (address instanceof InetSocketAddress inet) {
+            if (inet.isUnresolved()) {
+                throw new UnknownHostException("cannot resolve host=" + inet.getHostString());
+            }
+            channel = SocketChannel.open();
+            try {
+                channel.socket().connect(inet, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel, e);
+                throw e;
+            }
+        } else {
+            throw new IllegalArgumentException("address=" + address + " is neither TCP nor a Unix domain socket");
+        }
+        return wrap(channel, config);
+    }
+
+    /**
+     * Takes over a connected {@link SocketChannel} (TCP or Unix domain). The
+     * connection owns the channel from now on and closes it, also if this
+     * method fails.
+     */
+    public static FrameConn wrap(SocketChannel channel, FrameConnConfig config) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(config, "config");
+        try {
+            return new FrameConn(new SocketWire(channel), config);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel, e);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel, Exception cause) {
+        try {
+            channel.close();
+        } catch (IOException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads the next frame. Blocks until a whole frame has arrived; the caller
+     * owns the returned frame and must close it.
+     *
+     * @throws ConnectionShutdownException if a shutdown began (here or at the
+     *         peer, whose RST this read may have just received)
+     * @throws EndOfStreamException at a clean end of stream
+     * @throws TruncatedFrameException if the stream ended inside a frame
+     * @throws FrameTooLargeException if the announced length exceeds the maximum
+     * @throws FrameProtocolException for a reserved frame type other than RST
+     * @throws FrameTimeoutException on idle timeout or deadline
+     * @throws ConnectionResetException if the peer reset the connection
+     * @throws ConnectionBrokenException if an earlier read failed
+     * @throws InterruptedIOException if interrupted while waiting for another reader
+     */
+    public Frame readFrame() throws IOException {
+        if (shutdownBy != null) {
+            throw shuttingDown();
+        }
+        lockInterruptibly(readLock);
+        try {
+            if (shutdownBy != null) {
+                throw shuttingDown();
+            }
+            if (readFailure != null) {
+                throw new ConnectionBrokenException("read", readFailure);
+            }
+            if (endOfStream) {
+                throw new EndOfStreamException();
+            }
+            try {
+                return readFrameLocked();
+            } catch (EndOfStreamException e) {
+                endOfStream = true;
+                throw e;
+            } catch (ConnectionShutdownException e) {
+                throw e;
+            } catch (IOException e) {
+                readFailure = e;
+                throw e;
+            }
+        } finally {
+            if (closed) {
+                releaseReadBuffer();
+            }
+            readLock.unlock();
+        }
+    }
+
+    private Frame readFrameLocked() throws IOException {
+        ByteBuffer buf = readBuffer();
+        if (buf.remaining() < FrameHeader.LENGTH && !fill(buf, FrameHeader.LENGTH)) {
+            if (!buf.hasRemaining()) {
+                throw new EndOfStreamException();
+            }
+            throw new TruncatedFrameException("header", buf.remaining(), FrameHeader.LENGTH);
+        }
+        int at = buf.position();
+        int type = FrameHeader.type(buf, at);
+        long length = FrameHeader.payloadLength(buf, at);
+        buf.position(at + FrameHeader.LENGTH);
+        if (!FrameHeader.isApplicationType(type)) {
+            throw reservedTypeReceived(type, length);
+        }
+        if (length > maxPayloadLength) {
+            throw new FrameTooLargeException(type, length, maxPayloadLength);
+        }
+        int len = (int) length;
+        ByteBuffer payload = pool.acquire(len);
+        boolean delivered = false;
+        try {
+            readPayload(buf, payload);
+            delivered = true;
+        } finally {
+            if (!delivered) {
+                pool.release(payload);
+            }
+        }
+        metrics.frameRead(type, len);
+        return new Frame(type, payload, pool);
+    }
+
+    /** Fills {@code payload} (position 0, limit = length) and flips it for the reader. */
+    private void readPayload(ByteBuffer buf, ByteBuffer payload) throws IOException {
+        int len = payload.limit();
+        int buffered = Math.min(buf.remaining(), len);
+        if (buffered > 0) {
+            payload.put(0, buf, buf.position(), buffered);
+            buf.position(buf.position() + buffered);
+            payload.position(buffered);
+        }
+        // buf is empty now whenever payload still misses bytes
+        while (payload.hasRemaining()) {
+            int missing = payload.remaining();
+            if (missing >= directReadThreshold) {
+                // large remainder: straight into the payload, never past its end
+                if (readSome(payload) < 0) {
+                    throw new TruncatedFrameException("payload", payload.position(), len);
+                }
+            } else {
+                buf.clear();
+                int n = readSome(buf);
+                buf.flip();
+                if (n < 0) {
+                    throw new TruncatedFrameException("payload", payload.position(), len);
+                }
+                int take = Math.min(buf.remaining(), missing);
+                payload.put(payload.position(), buf, buf.position(), take);
+                payload.position(payload.position() + take);
+                buf.position(buf.position() + take);
+            }
+        }
+        payload.flip();
+    }
+
+    private IOException reservedTypeReceived(int type, long length) throws IOException {
+        if (type != FrameHeader.RST) {
+            return new FrameProtocolException("received type=" + FrameHeader.typeToString(type)
+                    + " length=" + length + ": bits 28..31 are reserved and only RST="
+                    + FrameHeader.typeToString(FrameHeader.RST) + " is defined");
+        }
+        // the original reads and ignores an RST payload; so do we, within the usual bound
+        if (length > maxPayloadLength) {
+            return new FrameTooLargeException(type, length, maxPayloadLength);
+        }
+        skip(length);
+        if (shutdownBy == null) {
+            shutdownBy = Initiator.PEER;
+        }
+        return shuttingDown();
+    }
+
+    private void skip(long length) throws IOException {
+        ByteBuffer buf = readBuffer();
+        long left = length;
+        while (left > 0) {
+            if (!buf.hasRemaining()) {
+                buf.clear();
+                int n = readSome(buf);
+                buf.flip();
+                if (n < 0) {
+                    throw new TruncatedFrameException("payload", length - left, length);
+                }
+            }
+            int take = (int) Math.min(left, buf.remaining());
+            buf.position(buf.position() + take);
+            left -= take;
+        }
+    }
+
+    /** Reads until {@code buf} holds {@code needed} unread bytes; false at end of stream. */
+    private boolean fill(ByteBuffer buf, int needed) throws IOException {
+        while (buf.remaining() < needed) {
+            buf.compact();
+            int n;
+            try {
+                n = readSome(buf);
+            } finally {
+                buf.flip();
+            }
+            if (n < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One read call under the idle timeout: at least one byte, or -1. */
+    private int readSome(ByteBuffer dst) throws IOException {
+        deadlines.beginRead();
+        try {
+            int n;
+            do {
+                n = wire.read(dst);
+            } while (n == 0);
+            return n;
+        } catch (IOException e) {
+            throw translate(e);
+        } finally {
+            deadlines.endRead();
+        }
+    }
+
+    private ByteBuffer readBuffer() {
+        ByteBuffer buf = readBuffer;
+        if (buf == null) {
+            buf = pool.acquire(config.readBufferSize());
+            buf.clear().limit(0);
+            readBuffer = buf;
+        }
+        return buf;
+    }
+
+    private void releaseReadBuffer() {
+        ByteBuffer buf = readBuffer;
+        if (buf != null) {
+            readBuffer = null;
+            pool.release(buf);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Writes one frame: the bytes between {@code payload}'s position and limit.
+     * The buffer's position, limit and content are left unchanged.
+     *
+     * <p>When this returns, the whole frame has been handed to the operating
+     * system. Frames of concurrent writers never interleave. A failure is thrown
+     * here, by the call whose frame failed; after it the write side is broken.
+     *
+     * @throws IllegalArgumentException if {@code type} has a reserved bit set
+     *         (nothing is written)
+     * @throws ConnectionShutdownException if a shutdown began
+     * @throws FrameTimeoutException if the peer accepted no data for the idle timeout
+     * @throws ConnectionResetException if the peer reset the connection
+     * @throws ConnectionBrokenException if an earlier write failed
+     * @throws InterruptedIOException if interrupted while waiting for another writer
+     */
+    public void writeFrame(int type, ByteBuffer payload) throws IOException {
+        if (!FrameHeader.isApplicationType(type)) {
+            throw failReservedType(type);
+        }
+        Objects.requireNonNull(payload, "payload");
+        if (shutdownBy != null) {
+            throw shuttingDown();
+        }
+        lockInterruptibly(writeLock);
+        try {
+            if (shutdownBy != null) {
+                throw shuttingDown();
+            }
+            if (writeFailure != null) {
+                throw new ConnectionBrokenException("write", writeFailure);
+            }
+            try {
+                writeLocked(type, payload);
+            } catch (ConnectionShutdownException e) {
+                throw e;
+            } catch (IOException e) {
+                writeFailure = e;
+                throw e;
+            }
+        } finally {
+            if (closed) {
+                releaseWriteBuffer();
+            }
+            writeLock.unlock();
+        }
+    }
+
+    /** Writes a frame whose payload is the whole array; see {@link #writeFrame(int, ByteBuffer)}. */
+    public void writeFrame(int type, byte[] payload) throws IOException {
+        writeFrame(type, ByteBuffer.wrap(payload));
+    }
+
+    /** Writes a frame with an empty payload; see {@link #writeFrame(int, ByteBuffer)}. */
+    public void writeEmptyFrame(int type) throws IOException {
+        writeFrame(type, EMPTY);
+    }
+
+    private static IllegalArgumentException failReservedType(int type) {
+        return new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
+                + " uses reserved bits 28..31; application types are 0x00000000..0x0fffffff");
+    }
+
+    private void writeLocked(int type, ByteBuffer payload) throws IOException {
+        int length = payload.remaining();
+        int position = payload.position();
+        ByteBuffer out = writeBuffer();
+        FrameHeader.encode(out, 0, type, length);
+        if (length <= COPY_THRESHOLD) {
+            // small frame: one contiguous write of header and payload
+            out.put(FrameHeader.LENGTH, payload, position, length);
+            out.position(0).limit(FrameHeader.LENGTH + length);
+            writeFully(out);
+        } else {
+            out.position(0).limit(FrameHeader.LENGTH);
+            int limit = payload.limit();
+            try {
+                writeGathering(out, payload);
+            } finally {
+                payload.limit(limit).position(position);
+            }
+        }
+        metrics.frameWritten(type, length);
+    }
+
+    private void writeFully(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            deadlines.beginWrite();
+            try {
+                wire.write(src);
+            } catch (IOException e) {
+                throw translate(e);
+            } finally {
+                deadlines.endWrite();
+            }
+        }
+    }
+
+    /** Header and payload in gathering writes, each call at most {@link #MAX_WRITE_CHUNK} of payload. */
+    private void writeGathering(ByteBuffer header, ByteBuffer payload) throws IOException {
+        int end = payload.limit();
+        gather[0] = header;
+        gather[1] = payload;
+        try {
+            while (header.hasRemaining() || payload.position() < end) {
+                payload.limit(Math.min(end, payload.position() + MAX_WRITE_CHUNK));
+                deadlines.beginWrite();
+                try {
+                    wire.write(gather, 0, 2);
+                } catch (IOException e) {
+                    throw translate(e);
+                } finally {
+                    deadlines.endWrite();
+                }
+            }
+        } finally {
+            gather[1] = null; // do not keep the caller's buffer reachable
+        }
+    }
+
+    private ByteBuffer writeBuffer() {
+        ByteBuffer buf = writeBuffer;
+        if (buf == null) {
+            buf = pool.acquire(FrameHeader.LENGTH + COPY_THRESHOLD);
+            writeBuffer = buf;
+        }
+        buf.clear();
+        return buf;
+    }
+
+    private void releaseWriteBuffer() {
+        ByteBuffer buf = writeBuffer;
+        if (buf != null) {
+            writeBuffer = null;
+            pool.release(buf);
+        }
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    /**
+     * Renews the write idle timeout, as if the write in progress had just made
+     * progress. The heartbeat layer calls it when the peer proves alive while
+     * our writes are blocked. Does nothing if no write is in progress.
+     */
+    public void resetWriteTimeout() {
+        deadlines.renewWrite();
+    }
+
+    /** Sets the idle timeout of reads and writes; {@link Duration#ZERO} switches it off. */
+    public void setIdleTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout=" + timeout + " must not be negative");
+        }
+        deadlines.setIdleTimeout(timeout.toNanos());
+    }
+
+    /** The idle timeout in force; zero when switched off. */
+    public Duration idleTimeout() {
+        return Duration.ofNanos(deadlines.idleTimeoutNanos());
+    }
+
+    /**
+     * Sets an absolute deadline {@code fromNow} from now, on the configured
+     * clock. When it passes, whatever is in progress fails with
+     * {@link FrameTimeoutException} ({@link FrameTimeoutException.Kind#DEADLINE})
+     * and the connection is closed abortively, busy or idle: it bounds the life
+     * of the connection, as shutdown uses it.
+     */
+    public void setDeadline(Duration fromNow) {
+        Objects.requireNonNull(fromNow, "fromNow");
+        deadlines.setDeadline(deadlines.now() + fromNow.toNanos());
+    }
+
+    /** Removes the absolute deadline, if it has not passed yet. */
+    public void clearDeadline() {
+        deadlines.clearDeadline();
+    }
+
+    private void onTimeout(int reason) {
+        if (timeoutReason == 0) {
+            timeoutReason = reason;
+        }
+        // a frame may be half transferred: the stream is not trustworthy any more
+        wire.abort();
+    }
+
+    private IOException translate(IOException e) {
+        int reason = timeoutReason;
+        if (reason != 0) {
+            return switch (reason) {
+                case Deadlines.READ_IDLE -> new FrameTimeoutException(
+                        FrameTimeoutException.Kind.READ_IDLE, idleTimeout(), e);
+                case Deadlines.WRITE_IDLE -> new FrameTimeoutException(
+                        FrameTimeoutException.Kind.WRITE_IDLE, idleTimeout(), e);
+                default -> new FrameTimeoutException(FrameTimeoutException.Kind.DEADLINE, Duration.ZERO, e);
+            };
+        }
+        if (e instanceof FrameConnException || e instanceof ClosedByInterruptException) {
+            return e;
+        }
+        if (e instanceof ClosedChannelException) {
+            Initiator by = shutdownBy;
+            return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by, e);
+        }
+        return isReset(e) ? new ConnectionResetException(e) : e;
+    }
+
+    private static boolean isReset(IOException e) {
+        String message = e.getMessage();
+        return message != null && (message.contains("Connection reset") || message.contains("Broken pipe"));
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /** {@link #shutdown(Duration)} with {@link FrameConnConfig#shutdownTimeout()}. */
+    public ShutdownResult shutdown() {
+        return shutdown(config.shutdownTimeout());
+    }
+
+    /**
+     * Shuts the connection down in the peer-friendly way, then closes it.
+     *
+     * <p>Closing while the peer's data is still arriving would make our kernel
+     * answer with a TCP reset, which can overtake and destroy the data we sent
+     * last before the peer's application read it. So, as in the original:
+     * <ol>
+     *   <li>new reads and writes fail with {@link ConnectionShutdownException};
+     *       calls already inside finish first;</li>
+     *   <li>idle timeouts go off and the deadline {@code now + timeout} comes on,
+     *       so that nothing below, nor any call in progress, outlives it;</li>
+     *   <li>under the write lock: send RST, then half-close (TCP: FIN, after all
+     *       data written before);</li>
+     *   <li>under the read lock: discard what arrives until the peer's end of
+     *       stream (it read our RST and shut down too), the deadline, or
+     *       {@link FrameConnConfig#drainLimit()} bytes;</li>
+     *   <li>close. A reset reported by this close is not an error.</li>
+     * </ol>
+     * A step that fails closes abortively and is counted under its name in the
+     * metrics. This method never throws for peer or network failures; it
+     * returns how it went. It is safe to call more than once and from several
+     * threads: later calls wait for the first and return its result.
+     *
+     * @throws IllegalArgumentException if timeout is negative
+     */
+    public ShutdownResult shutdown(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout=" + timeout + " must not be negative");
+        }
+        if (!shutdownStarted.compareAndSet(false, true)) {
+            awaitShutdown();
+            return shutdownResult;
+        }
+        boolean peerFirst = shutdownBy == Initiator.PEER;
+        if (shutdownBy == null) {
+            shutdownBy = Initiator.LOCAL;
+        }
+        long start = deadlines.now();
+        ShutdownResult result;
+        try {
+            result = shutdownSteps(start, timeout, peerFirst);
+        } finally {
+            closed = true;
+            deadlines.stop();
+        }
+        metrics.shutdownCompleted(deadlines.now() - start);
+        shutdownResult = result;
+        shutdownDone.countDown();
+        return result;
+    }
+
+    private ShutdownResult shutdownSteps(long start, Duration timeout, boolean peerFirst) {
+        deadlines.setIdleTimeout(0);                      // disable_timeouts
+        deadlines.setDeadline(start + timeout.toNanos()); // set_deadline
+        writeLock.lock(); // not interruptible: the deadline bounds the wait for a writer inside
+        try {
+            try {
+                if (writeFailure != null) {
+                    throw new ConnectionBrokenException("write", writeFailure);
+                }
+                ByteBuffer out = writeBuffer();
+                FrameHeader.encode(out, 0, FrameHeader.RST, 0);
+                out.position(0).limit(FrameHeader.LENGTH);
+                writeFully(out);
+            } catch (IOException e) {
+                return hardClose(ShutdownStep.WRITE_FRAME, e, 0, peerFirst, start);
+            }
+            try {
+                wire.shutdownOutput();
+            } catch (IOException e) {
+                return hardClose(ShutdownStep.CLOSE_WRITE, translate(e), 0, peerFirst, start);
+            }
+            readLock.lock();
+            try {
+                return drainAndClose(peerFirst, start);
+            } finally {
+                releaseReadBuffer();
+                readLock.unlock();
+            }
+        } finally {
+            releaseWriteBuffer();
+            writeLock.unlock();
+        }
+    }
+
+    private ShutdownResult drainAndClose(boolean peerFirst, long start) {
+        long drainStart = deadlines.now();
+        long drained = 0;
+        IOException drainError = null;
+        long limit = config.drainLimit();
+        ByteBuffer buf = readBuffer();
+        try {
+            while (true) {
+                buf.clear();
+                int n = readSome(buf);
+                if (n < 0) {
+                    break;
+                }
+                drained += n;
+                if (drained > limit) {
+                    drainError = new IOException("frameconn: shutdown drain stopped at drainLimit=" + limit
+                            + " bytes; the peer kept sending");
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            drainError = e;
+        } finally {
+            buf.clear().limit(0);
+        }
+        metrics.shutdownDrained(deadlines.now() - drainStart, drained);
+        if (drainError != null) {
+            return hardClose(ShutdownStep.DRAIN, drainError, drained, peerFirst, start);
+        }
+        try {
+            wire.close();
+        } catch (IOException e) {
+            if (!isReset(e)) {
+                metrics.shutdownCloseError(ShutdownStep.CLOSE);
+                return new ShutdownResult(false, ShutdownStep.CLOSE, e, drained, peerFirst, since(start));
+            }
+        }
+        return new ShutdownResult(true, null, null, drained, peerFirst, since(start));
+    }
+
+    private ShutdownResult hardClose(ShutdownStep step, Exception error, long drained, boolean peerFirst,
+            long start) {
+        metrics.shutdownHardClose(step);
+        wire.abort();
+        return new ShutdownResult(false, step, error, drained, peerFirst, since(start));
+    }
+
+    private Duration since(long start) {
+        return Duration.ofNanos(deadlines.now() - start);
+    }
+
+    private void awaitShutdown() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                shutdownDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Closes the connection at once, without the RST handshake: blocked reads
+     * and writes fail with {@link ConnectionShutdownException}. If a
+     * {@link #shutdown} is in progress, it is cut short (abortive close).
+     * Idempotent; never throws.
+     */
+    @Override
+    public void close() {
+        if (shutdownStarted.compareAndSet(false, true)) {
+            if (shutdownBy == null) {
+                shutdownBy = Initiator.LOCAL;
+            }
+            closed = true;
+            deadlines.stop();
+            try {
+                wire.close();
+            } catch (IOException ignored) {
+                // nothing useful to do: the descriptor is released either way
+            }
+            if (readLock.tryLock()) {
+                try {
+                    releaseReadBuffer();
+                } finally {
+                    readLock.unlock();
+                }
+            }
+            if (writeLock.tryLock()) {
+                try {
+                    releaseWriteBuffer();
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+            shutdownResult = new ShutdownResult(false, null, null, 0, false, Duration.ZERO);
+            shutdownDone.countDown();
+        } else if (!closed) {
+            wire.abort();
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** True until the connection is closed (by shutdown, close or a timeout). */
+    public boolean isOpen() {
+        return !closed && wire.isOpen();
+    }
+
+    /** True once a shutdown began, here or at the peer. */
+    public boolean isShuttingDown() {
+        return shutdownBy != null;
+    }
+
+    /** The local address. */
+    public SocketAddress localAddress() {
+        return wire.localAddress();
+    }
+
+    /** The peer's address. */
+    public SocketAddress remoteAddress() {
+        return wire.remoteAddress();
+    }
+
+    /** The configuration this connection was made with. */
+    public FrameConnConfig config() {
+        return config;
+    }
+
+    private ConnectionShutdownException shuttingDown() {
+        Initiator by = shutdownBy;
+        return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by);
+    }
+
+    private static void lockInterruptibly(ReentrantLock lock) throws InterruptedIOException {
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the connection's lock");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FrameConn[" + localAddress() + " -> " + remoteAddress()
+                + (closed ? ", closed" : shutdownBy != null ? ", shutting down" : "") + "]";
+    }
+}

@@ -1,0 +1,152 @@
+package dev.frameconn;
+
+import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.metrics.FrameConnMetrics;
+import dev.frameconn.time.Ticker;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The immutable settings of a connection. Start from {@link #defaults()} and
+ * change what you need with the {@code with…} methods; every value is checked
+ * when the record is made, so an invalid configuration never reaches a socket.
+ *
+ * @param maxPayloadLength longest payload a peer may announce; a longer one
+ *        fails the read with {@link FrameTooLargeException} before anything is
+ *        allocated. Default 16 MiB: zrepl's largest frame is 8 MiB.
+ * @param idleTimeout a read or write that makes no progress for this long fails
+ *        with {@link FrameTimeoutException}; {@link Duration#ZERO} switches it off.
+ *        Default 60 s. Progress is measured per system call, and writes are
+ *        issued in calls of at most 256 KiB, so only a peer slower than
+ *        256 KiB per idle timeout can be mistaken for a dead one.
+ * @param shutdownTimeout how long {@link FrameConn#shutdown()} may take. Default 10 s.
+ * @param drainLimit bytes the shutdown drain discards at most before it gives up
+ *        and closes abortively; bounds what a peer that keeps sending can cost.
+ *        Default 64 MiB.
+ * @param connectTimeout how long {@link FrameConn#connect} waits for TCP's
+ *        handshake. Default 10 s.
+ * @param readBufferSize bytes read ahead at once for headers and small payloads;
+ *        payloads of half this size or more are read straight into their own
+ *        buffer. Default 16 KiB.
+ * @param bufferPool where payload and I/O buffers come from. Default {@link BufferPool#shared()}.
+ * @param metrics where the connection reports. Default {@link FrameConnMetrics#NOOP}.
+ * @param ticker the clock of every timeout. Default {@link Ticker#system()}.
+ */
+public record FrameConnConfig(
+        int maxPayloadLength,
+        Duration idleTimeout,
+        Duration shutdownTimeout,
+        long drainLimit,
+        Duration connectTimeout,
+        int readBufferSize,
+        BufferPool bufferPool,
+        FrameConnMetrics metrics,
+        Ticker ticker) {
+
+    /** Default {@link #maxPayloadLength()}: 16 MiB. */
+    public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 16 << 20;
+    /** Default {@link #idleTimeout()}: 60 s. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Default {@link #shutdownTimeout()}: 10 s. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link #drainLimit()}: 64 MiB. */
+    public static final long DEFAULT_DRAIN_LIMIT = 64L << 20;
+    /** Default {@link #connectTimeout()}: 10 s. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link #readBufferSize()}: 16 KiB. */
+    public static final int DEFAULT_READ_BUFFER_SIZE = 16 << 10;
+
+    private static final FrameConnConfig DEFAULTS = new FrameConnConfig(
+            DEFAULT_MAX_PAYLOAD_LENGTH, DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_DRAIN_LIMIT,
+            DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_BUFFER_SIZE, BufferPool.shared(), FrameConnMetrics.NOOP,
+            Ticker.system());
+
+    /** Checks every value; messages say {@code name=value}. */
+    public FrameConnConfig {
+        if (maxPayloadLength < 0) {
+            throw new IllegalArgumentException("maxPayloadLength=" + maxPayloadLength + " must be >= 0");
+        }
+        requireNonNegative("idleTimeout", idleTimeout);
+        requireNonNegative("shutdownTimeout", shutdownTimeout);
+        requireNonNegative("connectTimeout", connectTimeout);
+        if (drainLimit < 0) {
+            throw new IllegalArgumentException("drainLimit=" + drainLimit + " must be >= 0");
+        }
+        if (readBufferSize < 64 || readBufferSize > (1 << 24)) {
+            throw new IllegalArgumentException("readBufferSize=" + readBufferSize + " must be in 64..16777216");
+        }
+        Objects.requireNonNull(bufferPool, "bufferPool");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(ticker, "ticker");
+    }
+
+    private static void requireNonNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + "=" + value + " must not be negative");
+        }
+        // nanosecond arithmetic must not overflow: cap at about 100 years
+        if (value.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new IllegalArgumentException(name + "=" + value + " must be at most 36500 days");
+        }
+    }
+
+    /** The defaults listed on this record. */
+    public static FrameConnConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** A copy with another {@link #maxPayloadLength()}. */
+    public FrameConnConfig withMaxPayloadLength(int value) {
+        return new FrameConnConfig(value, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                readBufferSize, bufferPool, metrics, ticker);
+    }
+
+    /** A copy with another {@link #idleTimeout()}; zero switches idle timeouts off. */
+    public FrameConnConfig withIdleTimeout(Duration value) {
+        return new FrameConnConfig(maxPayloadLength, value, shutdownTimeout, drainLimit, connectTimeout,
+                readBufferSize, bufferPool, metrics, ticker);
+    }
+
+    /** A copy with another {@link #shutdownTimeout()}. */
+    public FrameConnConfig withShutdownTimeout(Duration value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, value, drainLimit, connectTimeout,
+                readBufferSize, bufferPool, metrics, ticker);
+    }
+
+    /** A copy with another {@link #drainLimit()}. */
+    public FrameConnConfig withDrainLimit(long value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, value, connectTimeout,
+                readBufferSize, bufferPool, metrics, ticker);
+    }
+
+    /** A copy with another {@link #connectTimeout()}. */
+    public FrameConnConfig withConnectTimeout(Duration value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, value,
+                readBufferSize, bufferPool, metrics, ticker);
+    }
+
+    /** A copy with another {@link #readBufferSize()}. */
+    public FrameConnConfig withReadBufferSize(int value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                value, bufferPool, metrics, ticker);
+    }
+
+    /** A copy with another {@link #bufferPool()}. */
+    public FrameConnConfig withBufferPool(BufferPool value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                readBufferSize, value, metrics, ticker);
+    }
+
+    /** A copy with another {@link #metrics()}. */
+    public FrameConnConfig withMetrics(FrameConnMetrics value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                readBufferSize, bufferPool, value, ticker);
+    }
+
+    /** A copy with another {@link #ticker()}. */
+    public FrameConnConfig withTicker(Ticker value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                readBufferSize, bufferPool, metrics, value);
+    }
+}

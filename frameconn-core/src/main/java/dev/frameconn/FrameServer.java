@@ -1,0 +1,107 @@
+package dev.frameconn;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A listening socket (TCP or Unix domain) that accepts framed connections.
+ *
+ * <p>{@link #accept()} blocks until a peer connects; it may be called from
+ * several threads. {@link #close()} stops listening, makes blocked
+ * {@code accept} calls throw {@link java.nio.channels.AsynchronousCloseException},
+ * and, for a Unix domain socket, deletes the socket file this server created.
+ * Connections already accepted are independent of the server.
+ */
+public final class FrameServer implements AutoCloseable {
+    /** Listen backlog: large enough for bursts of a thousand connects. */
+    public static final int BACKLOG = 4096;
+
+    private final ServerSocketChannel channel;
+    private final FrameConnConfig config;
+    private final Path unixPath;
+    private final SocketAddress localAddress;
+
+    private FrameServer(ServerSocketChannel channel, FrameConnConfig config, Path unixPath) throws IOException {
+        this.channel = channel;
+        this.config = config;
+        this.unixPath = unixPath;
+        this.localAddress = channel.getLocalAddress();
+    }
+
+    /** Listens with the default configuration. */
+    public static FrameServer bind(SocketAddress address) throws IOException {
+        return bind(address, FrameConnConfig.defaults());
+    }
+
+    /**
+     * Listens on a TCP address (port 0 picks a free port; see
+     * {@link #localAddress()}) or a Unix domain socket path, which must not exist.
+     * Accepted connections use {@code config}.
+     */
+    public static FrameServer bind(SocketAddress address, FrameConnConfig config) throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(config, "config");
+        ServerSocketChannel channel;
+        Path unixPath = null;
+        if (address instanceof UnixDomainSocketAddress unix) {
+            channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            unixPath = unix.getPath();
+        } else if (address instanceof InetSocketAddress) {
+            channel = ServerSocketChannel.open();
+        } else {
+            throw new IllegalArgumentException("address=" + address + " is neither TCP nor a Unix domain socket");
+        }
+        try {
+            channel.bind(address, BACKLOG);
+            return new FrameServer(channel, config, unixPath);
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Waits for the next peer and returns its connection. */
+    public FrameConn accept() throws IOException {
+        SocketChannel accepted = channel.accept();
+        return FrameConn.wrap(accepted, config);
+    }
+
+    /** The address listened on, with the real port when 0 was asked for. */
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** True until closed. */
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    /** Stops listening; deletes a Unix socket file this server created. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            if (unixPath != null) {
+                Files.deleteIfExists(unixPath);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FrameServer[" + localAddress + (isOpen() ? "]" : ", closed]");
+    }
+}

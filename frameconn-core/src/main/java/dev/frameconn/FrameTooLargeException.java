@@ -1,0 +1,37 @@
+package dev.frameconn;
+
+import dev.frameconn.wire.FrameHeader;
+
+/**
+ * The peer announced a payload longer than the configured maximum. Nothing was
+ * allocated for it. The stream cannot be resynchronised, so the read side is
+ * broken.
+ */
+public final class FrameTooLargeException extends FrameConnException {
+    private final int type;
+    private final long length;
+    private final int maxLength;
+
+    FrameTooLargeException(int type, long length, int maxLength) {
+        super("frameconn: frame too large: type=" + FrameHeader.typeToString(type)
+                + " length=" + length + " exceeds maxPayloadLength=" + maxLength);
+        this.type = type;
+        this.length = length;
+        this.maxLength = maxLength;
+    }
+
+    /** The announced frame type. */
+    public int type() {
+        return type;
+    }
+
+    /** The announced payload length, unsigned. */
+    public long length() {
+        return length;
+    }
+
+    /** The configured maximum. */
+    public int maxLength() {
+        return maxLength;
+    }
+}

@@ -1,0 +1,215 @@
+package dev.frameconn.buffer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A pool of direct payload buffers in power-of-two size classes.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>{@link #acquire(int)} returns a buffer whose position is 0 and whose
+ *       limit is exactly the requested length (its capacity may be larger).</li>
+ *   <li>A request is rounded up to the next power of two; requests below the
+ *       smallest class are served from the smallest class, because small frames
+ *       are the hot case and must not allocate. Each class keeps a bounded
+ *       number of free buffers; beyond that, released buffers are dropped.</li>
+ *   <li>Requests above the largest class are served by a plain heap allocation
+ *       and dropped on release, so the pool never retains them.</li>
+ *   <li>Length 0 is served by one shared empty buffer and costs nothing.</li>
+ *   <li>The pool is thread-safe. It never hands the same buffer to two owners,
+ *       provided every buffer is released at most once and only to the pool
+ *       it came from: that is the caller's side of the contract.</li>
+ * </ul>
+ *
+ * <p>{@link #outstanding()} counts acquired buffers not yet released, which is
+ * what leak checks compare before and after a test.
+ */
+public final class BufferPool {
+    /** Smallest class of the default pool: 2^6 = 64 bytes. */
+    public static final int DEFAULT_MIN_SHIFT = 6;
+    /** Largest class of the default pool: 2^24 = 16 MiB, the default maximum payload. */
+    public static final int DEFAULT_MAX_SHIFT = 24;
+    /** Free buffers kept per class at most, for small classes. */
+    public static final int DEFAULT_MAX_FREE_PER_CLASS = 16;
+    /** Bytes kept free per class at most, which limits the large classes (16 MiB keeps 1). */
+    public static final long DEFAULT_MAX_FREE_BYTES_PER_CLASS = 16L << 20;
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+    private static final BufferPool SHARED = new BufferPool(
+            DEFAULT_MIN_SHIFT, DEFAULT_MAX_SHIFT, DEFAULT_MAX_FREE_PER_CLASS, DEFAULT_MAX_FREE_BYTES_PER_CLASS);
+
+    private final int minShift;
+    private final int maxShift;
+    private final SizeClass[] classes;
+    private final AtomicLong outstanding = new AtomicLong();
+    private final AtomicLong allocations = new AtomicLong();
+
+    /**
+     * Creates a pool with classes 2^minShift … 2^maxShift.
+     *
+     * @param minShift smallest class exponent, 3..30
+     * @param maxShift largest class exponent, minShift..30
+     * @param maxFreePerClass free buffers kept per class at most, 0 or more
+     * @param maxFreeBytesPerClass free bytes kept per class at most; a class
+     *        always keeps at least one free buffer if maxFreePerClass > 0
+     */
+    public BufferPool(int minShift, int maxShift, int maxFreePerClass, long maxFreeBytesPerClass) {
+        if (minShift < 3 || minShift > 30) {
+            throw new IllegalArgumentException("minShift=" + minShift + " must be in 3..30");
+        }
+        if (maxShift < minShift || maxShift > 30) {
+            throw new IllegalArgumentException("maxShift=" + maxShift + " must be in minShift=" + minShift + "..30");
+        }
+        if (maxFreePerClass < 0) {
+            throw new IllegalArgumentException("maxFreePerClass=" + maxFreePerClass + " must be >= 0");
+        }
+        if (maxFreeBytesPerClass < 0) {
+            throw new IllegalArgumentException("maxFreeBytesPerClass=" + maxFreeBytesPerClass + " must be >= 0");
+        }
+        this.minShift = minShift;
+        this.maxShift = maxShift;
+        this.classes = new SizeClass[maxShift - minShift + 1];
+        for (int shift = minShift; shift <= maxShift; shift++) {
+            long bySize = maxFreeBytesPerClass >> shift;
+            int keep = (int) Math.min(maxFreePerClass, Math.max(bySize, maxFreePerClass > 0 ? 1 : 0));
+            classes[shift - minShift] = new SizeClass(1 << shift, keep);
+        }
+    }
+
+    /** The process-wide default pool (64 B … 16 MiB classes). */
+    public static BufferPool shared() {
+        return SHARED;
+    }
+
+    /** Size of the smallest class in bytes. */
+    public int minClassSize() {
+        return 1 << minShift;
+    }
+
+    /** Size of the largest class in bytes; larger requests are plain heap allocations. */
+    public int maxClassSize() {
+        return 1 << maxShift;
+    }
+
+    /**
+     * Returns a buffer with position 0 and limit {@code length}.
+     *
+     * @throws IllegalArgumentException if length is negative
+     */
+    public ByteBuffer acquire(int length) {
+        if (length <= 0) {
+            if (length == 0) {
+                return EMPTY;
+            }
+            throw new IllegalArgumentException("length=" + length + " must be >= 0");
+        }
+        outstanding.getAndIncrement();
+        if (length > 1 << maxShift) {
+            allocations.getAndIncrement();
+            return ByteBuffer.allocate(length);
+        }
+        int shift = Math.max(minShift, 32 - Integer.numberOfLeadingZeros(length - 1));
+        SizeClass sizeClass = classes[shift - minShift];
+        ByteBuffer buffer = sizeClass.poll();
+        if (buffer == null) {
+            allocations.getAndIncrement();
+            buffer = ByteBuffer.allocateDirect(sizeClass.size);
+        }
+        buffer.clear().limit(length);
+        return buffer;
+    }
+
+    /**
+     * Gives a buffer back. The caller must not touch it afterwards. Buffers of
+     * length 0, and buffers that fit no class, are accepted and dropped.
+     */
+    public void release(ByteBuffer buffer) {
+        if (buffer == null || buffer == EMPTY) {
+            return;
+        }
+        outstanding.getAndDecrement();
+        int capacity = buffer.capacity();
+        if (!buffer.isDirect() || Integer.bitCount(capacity) != 1) {
+            return;
+        }
+        int shift = Integer.numberOfTrailingZeros(capacity);
+        if (shift < minShift || shift > maxShift) {
+            return;
+        }
+        classes[shift - minShift].offer(buffer);
+    }
+
+    /** Buffers acquired and not yet released (length-0 buffers are not counted). */
+    public long outstanding() {
+        return outstanding.get();
+    }
+
+    /** Buffers allocated so far because no free one was at hand: a pool-miss counter. */
+    public long allocations() {
+        return allocations.get();
+    }
+
+    /** Bytes currently held in the free lists. */
+    public long retainedBytes() {
+        long total = 0;
+        for (SizeClass sizeClass : classes) {
+            total += (long) sizeClass.freeCount() * sizeClass.size;
+        }
+        return total;
+    }
+
+    @Override
+    public String toString() {
+        return "BufferPool[classes=" + minClassSize() + ".." + maxClassSize()
+                + ", outstanding=" + outstanding() + ", retainedBytes=" + retainedBytes() + "]";
+    }
+
+    /** One class: a bounded LIFO stack of free buffers (LIFO keeps recently used memory warm). */
+    private static final class SizeClass {
+        final int size;
+        private final ByteBuffer[] free;
+        private int count;
+        private final ReentrantLock lock = new ReentrantLock();
+
+        SizeClass(int size, int keep) {
+            this.size = size;
+            this.free = new ByteBuffer[keep];
+        }
+
+        ByteBuffer poll() {
+            lock.lock();
+            try {
+                if (count == 0) {
+                    return null;
+                }
+                ByteBuffer buffer = free[--count];
+                free[count] = null;
+                return buffer;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void offer(ByteBuffer buffer) {
+            lock.lock();
+            try {
+                if (count < free.length) {
+                    free[count++] = buffer;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        int freeCount() {
+            lock.lock();
+            try {
+                return count;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.frameconn.internal;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/** A {@link Wire} over a blocking {@link SocketChannel}: TCP or Unix domain socket. */
+public final class SocketWire implements Wire {
+    private final SocketChannel channel;
+    private final boolean tcp;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+
+    /**
+     * Wraps a connected channel, puts it in blocking mode and, for TCP, switches
+     * Nagle's algorithm off: frames are written whole, so delaying them only adds latency.
+     */
+    public SocketWire(SocketChannel channel) throws IOException {
+        this.channel = channel;
+        channel.configureBlocking(true);
+        this.remote = channel.getRemoteAddress();
+        this.local = channel.getLocalAddress();
+        this.tcp = !(remote instanceof UnixDomainSocketAddress);
+        if (tcp) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return channel.read(dst);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return channel.write(srcs, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return channel.write(src);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public void abort() {
+        try {
+            if (tcp && channel.isOpen()) {
+                // linger 0: close sends RST and drops unsent data instead of a graceful FIN
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the channel may be closing already; the close below is what matters
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // abort is best effort by contract
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.frameconn.metrics;
+
+/**
+ * The steps of a shutdown that can fail, named as in zrepl's metrics labels.
+ * A failing step ends the shutdown with a hard close counted under its label.
+ */
+public enum ShutdownStep {
+    /** Switching the idle timeouts off. */
+    DISABLE_TIMEOUTS("disable_timeouts"),
+    /** Putting the absolute shutdown deadline on the connection. */
+    SET_DEADLINE("set_deadline"),
+    /** Sending the RST frame. */
+    WRITE_FRAME("write_frame"),
+    /** Half-closing the write side (TCP: FIN). */
+    CLOSE_WRITE("close_write"),
+    /**
+     * Draining the read side to end of stream: the deadline or the byte bound
+     * was reached first. Ours; the original bounds the drain by time only and
+     * does not count it.
+     */
+    DRAIN("drain"),
+    /** The final close. */
+    CLOSE("close");
+
+    private final String label;
+
+    ShutdownStep(String label) {
+        this.label = label;
+    }
+
+    /** The metric label value, e.g. {@code write_frame}. */
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * frameconn: typed frames over a byte stream, wire-compatible with zrepl.
+ * Only API packages are exported; {@code dev.frameconn.internal} is not.
+ */
+module dev.frameconn {
+    exports dev.frameconn;
+    exports dev.frameconn.wire;
+    exports dev.frameconn.buffer;
+    exports dev.frameconn.metrics;
+    exports dev.frameconn.time;
+}
