@@ -8,4 +8,5 @@ module dev.frameconn {
     exports dev.frameconn.buffer;
     exports dev.frameconn.metrics;
     exports dev.frameconn.time;
+    exports dev.frameconn.transport;
 }

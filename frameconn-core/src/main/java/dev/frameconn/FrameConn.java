@@ -3,10 +3,10 @@ package dev.frameconn;
 import dev.frameconn.ConnectionShutdownException.Initiator;
 import dev.frameconn.buffer.BufferPool;
 import dev.frameconn.internal.Deadlines;
-import dev.frameconn.internal.SocketWire;
-import dev.frameconn.internal.Wire;
+import dev.frameconn.internal.SocketTransport;
 import dev.frameconn.metrics.FrameConnMetrics;
 import dev.frameconn.metrics.ShutdownStep;
+import dev.frameconn.transport.Transport;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -82,7 +82,7 @@ public final class FrameConn implements AutoCloseable {
     static final int MAX_WRITE_CHUNK = 256 << 10;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private final Wire wire;
+    private final Transport wire;
     private final FrameConnConfig config;
     private final BufferPool pool;
     private final FrameConnMetrics metrics;
@@ -110,7 +110,7 @@ public final class FrameConn implements AutoCloseable {
     private final CountDownLatch shutdownDone = new CountDownLatch(1);
     private volatile ShutdownResult shutdownResult;
 
-    private FrameConn(Wire wire, FrameConnConfig config) {
+    private FrameConn(Transport wire, FrameConnConfig config) {
         this.wire = wire;
         this.config = config;
         this.pool = config.bufferPool();
@@ -173,11 +173,21 @@ public final class FrameConn implements AutoCloseable {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(config, "config");
         try {
-            return new FrameConn(new SocketWire(channel), config);
+            return new FrameConn(new SocketTransport(channel), config);
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel, e);
             throw e;
         }
+    }
+
+    /**
+     * Runs a framed connection over any {@link Transport}: TLS, an in-memory
+     * pipe, a custom stream. The connection owns the transport from now on.
+     */
+    public static FrameConn over(Transport transport, FrameConnConfig config) {
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(config, "config");
+        return new FrameConn(transport, config);
     }
 
     private static void closeQuietly(SocketChannel channel, Exception cause) {

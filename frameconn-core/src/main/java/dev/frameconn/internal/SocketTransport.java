@@ -6,9 +6,10 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import dev.frameconn.transport.Transport;
 
-/** A {@link Wire} over a blocking {@link SocketChannel}: TCP or Unix domain socket. */
-public final class SocketWire implements Wire {
+/** A {@link Transport} over a blocking {@link SocketChannel}: TCP or Unix domain socket. */
+public final class SocketTransport implements Transport {
     private final SocketChannel channel;
     private final boolean tcp;
     private final SocketAddress local;
@@ -18,7 +19,7 @@ public final class SocketWire implements Wire {
      * Wraps a connected channel, puts it in blocking mode and, for TCP, switches
      * Nagle's algorithm off: frames are written whole, so delaying them only adds latency.
      */
-    public SocketWire(SocketChannel channel) throws IOException {
+    public SocketTransport(SocketChannel channel) throws IOException {
         this.channel = channel;
         channel.configureBlocking(true);
         this.remote = channel.getRemoteAddress();

@@ -1,17 +1,23 @@
-package dev.frameconn.internal;
+package dev.frameconn.transport;
 
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * The byte stream under a connection, in blocking mode. TCP and Unix domain
- * sockets share one implementation; TLS brings its own.
+ * The byte stream under a connection, in blocking mode: a service-provider
+ * interface for transports other than the built-in TCP and Unix domain sockets
+ * (TLS, in-memory pipes for tests and benchmarks).
  *
- * <p>Reads and writes may run on two threads at once; each direction has at
- * most one caller at a time (the connection's locks see to that).
+ * <p>Contract the connection relies on: {@link #read} blocks until at least one
+ * byte is available and then returns what is there, without waiting for more;
+ * writes may be partial. Reads and writes may run on two threads at once; each
+ * direction has at most one caller at a time (the connection's locks see to
+ * that). {@link #close()} and {@link #abort()} may be called from any thread and
+ * must wake a blocked reader or writer, which then throws an
+ * {@link java.nio.channels.ClosedChannelException} (or a subtype).
  */
-public interface Wire {
+public interface Transport {
     /** Reads at least one byte unless at end of stream (-1); never waits for more than is available. */
     int read(ByteBuffer dst) throws IOException;
 
