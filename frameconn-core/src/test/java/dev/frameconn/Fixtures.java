@@ -126,6 +126,33 @@ final class Fixtures implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code task} on a virtual thread and returns once that thread is
+     * parked (blocked in I/O or on a lock) rather than after a guessed delay.
+     */
+    <T> Future<T> submitAndAwaitBlocked(java.util.concurrent.Callable<T> task) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<Thread> runner = new java.util.concurrent.atomic.AtomicReference<>();
+        Future<T> future = threads.submit(() -> {
+            runner.set(Thread.currentThread());
+            return task.call();
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Thread t = runner.get();
+            if (future.isDone()) {
+                throw new AssertionError("task ended instead of blocking: " + future);
+            }
+            if (t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)) {
+                return future;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("task did not block within 10 s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
     <T extends AutoCloseable> T track(T closeable) {
         closeables.add(closeable);
         return closeable;
