@@ -288,6 +288,14 @@ final class Fixtures implements AutoCloseable {
             Files.deleteIfExists(tempDir);
         }
         assertThat(pool.outstanding()).as("pooled buffers not given back").isZero();
+        // the watchdog thread ends by itself once no connection is left to watch
+        dev.frameconn.internal.Watchdog watchdog = dev.frameconn.internal.Watchdog.of(dev.frameconn.time.Ticker.system());
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (watchdog.isRunning() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        assertThat(watchdog.isRunning()).as("watchdog thread ended with the last connection").isFalse();
         assertThat(openFileDescriptors()).as(() -> "socket descriptors after the test: " + describeSockets())
                 .isLessThanOrEqualTo(fdsBefore);
     }
