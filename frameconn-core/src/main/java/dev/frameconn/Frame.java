@@ -14,6 +14,9 @@ import java.nio.ByteBuffer;
  * harmless. A frame is meant for one thread at a time; hand it over with the
  * usual happens-before (a queue, a lock) if another thread consumes it.
  *
+ * <p>A frame that is never closed only costs its buffer's place in the pool;
+ * {@link LeakDetector} reports such frames with the place they were read.
+ *
  * <p>{@link #payload()} has position 0 and limit {@link #length()} when the
  * frame is handed out; its capacity may be larger and is not the payload.
  */
@@ -22,12 +25,14 @@ public final class Frame implements AutoCloseable {
     private final int length;
     private final BufferPool pool;
     private ByteBuffer payload;
+    private final LeakDetector.Tracker tracker;
 
     Frame(int type, ByteBuffer payload, BufferPool pool) {
         this.type = type;
         this.length = payload.remaining();
         this.payload = payload;
         this.pool = pool;
+        this.tracker = LeakDetector.track(this, type, length);
     }
 
     /** The frame type: an application type, 0 … 0x0FFF_FFFF. */
@@ -74,6 +79,9 @@ public final class Frame implements AutoCloseable {
         if (p != null) {
             payload = null;
             pool.release(p);
+            if (tracker != null) {
+                tracker.closed();
+            }
         }
     }
 

@@ -95,7 +95,7 @@ public final class FrameConn implements AutoCloseable {
 
     // read side, guarded by readLock; readBuffer holds unread bytes between position and limit
     private ByteBuffer readBuffer;
-    private IOException readFailure;
+    private volatile IOException readFailure; // volatile: shutdown reads it before taking the read lock
     private boolean endOfStream;
 
     // write side, guarded by writeLock
@@ -104,6 +104,7 @@ public final class FrameConn implements AutoCloseable {
     private IOException writeFailure;
 
     private volatile Initiator shutdownBy;
+    private volatile ShutdownReason peerReason;
     private volatile boolean closed;
     private volatile int timeoutReason;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
@@ -321,11 +322,18 @@ public final class FrameConn implements AutoCloseable {
                     + " length=" + length + ": bits 28..31 are reserved and only RST="
                     + FrameHeader.typeToString(FrameHeader.RST) + " is defined");
         }
-        // the original reads and ignores an RST payload; so do we, within the usual bound
+        // a reason, if any, is in the first bytes; the rest is skipped without buffering it
         if (length > maxPayloadLength) {
             return new FrameTooLargeException(type, length, maxPayloadLength);
         }
-        skip(length);
+        int head = (int) Math.min(length, ShutdownReason.MAX_PAYLOAD);
+        ByteBuffer buf = readBuffer();
+        if (!fill(buf, head)) {
+            throw new TruncatedFrameException("payload", buf.remaining(), length);
+        }
+        peerReason = ShutdownReason.decode(buf, buf.position(), head);
+        buf.position(buf.position() + head);
+        skip(length - head);
         if (shutdownBy == null) {
             shutdownBy = Initiator.PEER;
         }
@@ -607,7 +615,7 @@ public final class FrameConn implements AutoCloseable {
         }
         if (e instanceof ClosedChannelException) {
             Initiator by = shutdownBy;
-            return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by, e);
+            return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by, peerReason, e);
         }
         return isReset(e) ? new ConnectionResetException(e) : e;
     }
@@ -621,7 +629,12 @@ public final class FrameConn implements AutoCloseable {
 
     /** {@link #shutdown(Duration)} with {@link FrameConnConfig#shutdownTimeout()}. */
     public ShutdownResult shutdown() {
-        return shutdown(config.shutdownTimeout());
+        return shutdown(config.shutdownTimeout(), null);
+    }
+
+    /** {@link #shutdown(Duration, ShutdownReason)} without a reason: an empty RST, as zrepl sends. */
+    public ShutdownResult shutdown(Duration timeout) {
+        return shutdown(timeout, null);
     }
 
     /**
@@ -643,13 +656,19 @@ public final class FrameConn implements AutoCloseable {
      *   <li>close. A reset reported by this close is not an error.</li>
      * </ol>
      * A step that fails closes abortively and is counted under its name in the
-     * metrics. This method never throws for peer or network failures; it
-     * returns how it went. It is safe to call more than once and from several
-     * threads: later calls wait for the first and return its result.
+     * metrics. If a protocol violation or an oversized frame broke the read
+     * side, the stream is not trustworthy: RST and FIN still go out, but the
+     * drain is skipped and the close is abortive (counted under {@code drain}).
+     * This method never throws for peer or network failures; it returns how it
+     * went. It is safe to call more than once and from several threads: later
+     * calls wait for the first and return its result.
      *
+     * @param reason sent in the RST's payload, or null for an empty RST; when
+     *        null and the read side broke by a protocol violation, the matching
+     *        reason is sent
      * @throws IllegalArgumentException if timeout is negative
      */
-    public ShutdownResult shutdown(Duration timeout) {
+    public ShutdownResult shutdown(Duration timeout, ShutdownReason reason) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout=" + timeout + " must not be negative");
@@ -665,10 +684,11 @@ public final class FrameConn implements AutoCloseable {
         long start = deadlines.now();
         ShutdownResult result;
         try {
-            result = shutdownSteps(start, timeout, peerFirst);
+            result = shutdownSteps(start, timeout, reason, peerFirst);
         } finally {
             closed = true;
             deadlines.stop();
+            releaseBuffersIfIdle();
         }
         metrics.shutdownCompleted(deadlines.now() - start);
         shutdownResult = result;
@@ -676,7 +696,13 @@ public final class FrameConn implements AutoCloseable {
         return result;
     }
 
-    private ShutdownResult shutdownSteps(long start, Duration timeout, boolean peerFirst) {
+    private ShutdownResult shutdownSteps(long start, Duration timeout, ShutdownReason reason, boolean peerFirst) {
+        IOException brokenBy = readFailure;
+        boolean untrustworthy = brokenBy instanceof FrameProtocolException || brokenBy instanceof FrameTooLargeException;
+        if (reason == null && untrustworthy) {
+            reason = ShutdownReason.of(brokenBy instanceof FrameTooLargeException
+                    ? ShutdownReason.FRAME_TOO_LARGE : ShutdownReason.PROTOCOL_ERROR, brokenBy.getMessage());
+        }
         deadlines.setIdleTimeout(0);                      // disable_timeouts
         deadlines.setDeadline(start + timeout.toNanos()); // set_deadline
         writeLock.lock(); // not interruptible: the deadline bounds the wait for a writer inside
@@ -686,8 +712,9 @@ public final class FrameConn implements AutoCloseable {
                     throw new ConnectionBrokenException("write", writeFailure);
                 }
                 ByteBuffer out = writeBuffer();
-                FrameHeader.encode(out, 0, FrameHeader.RST, 0);
-                out.position(0).limit(FrameHeader.LENGTH);
+                int payload = reason == null ? 0 : reason.encode(out, FrameHeader.LENGTH);
+                FrameHeader.encode(out, 0, FrameHeader.RST, payload);
+                out.position(0).limit(FrameHeader.LENGTH + payload);
                 writeFully(out);
             } catch (IOException e) {
                 return hardClose(ShutdownStep.WRITE_FRAME, e, 0, peerFirst, start);
@@ -696,6 +723,10 @@ public final class FrameConn implements AutoCloseable {
                 wire.shutdownOutput();
             } catch (IOException e) {
                 return hardClose(ShutdownStep.CLOSE_WRITE, translate(e), 0, peerFirst, start);
+            }
+            if (untrustworthy) {
+                return hardClose(ShutdownStep.DRAIN, new ConnectionBrokenException("read", brokenBy), 0, peerFirst,
+                        start);
             }
             readLock.lock();
             try {
@@ -795,24 +826,33 @@ public final class FrameConn implements AutoCloseable {
             } catch (IOException ignored) {
                 // nothing useful to do: the descriptor is released either way
             }
-            if (readLock.tryLock()) {
-                try {
-                    releaseReadBuffer();
-                } finally {
-                    readLock.unlock();
-                }
-            }
-            if (writeLock.tryLock()) {
-                try {
-                    releaseWriteBuffer();
-                } finally {
-                    writeLock.unlock();
-                }
-            }
+            releaseBuffersIfIdle();
             shutdownResult = new ShutdownResult(false, null, null, 0, false, Duration.ZERO);
             shutdownDone.countDown();
         } else if (!closed) {
             wire.abort();
+        }
+    }
+
+    /**
+     * Gives the I/O buffers back once closed. A reader or writer still inside
+     * holds its lock; it gives its buffer back itself on the way out, as it
+     * sees {@code closed} (set before this is called).
+     */
+    private void releaseBuffersIfIdle() {
+        if (readLock.tryLock()) {
+            try {
+                releaseReadBuffer();
+            } finally {
+                readLock.unlock();
+            }
+        }
+        if (writeLock.tryLock()) {
+            try {
+                releaseWriteBuffer();
+            } finally {
+                writeLock.unlock();
+            }
         }
     }
 
@@ -821,6 +861,11 @@ public final class FrameConn implements AutoCloseable {
     /** True until the connection is closed (by shutdown, close or a timeout). */
     public boolean isOpen() {
         return !closed && wire.isOpen();
+    }
+
+    /** The reason the peer gave in its RST, once one arrived with a reason. */
+    public java.util.Optional<ShutdownReason> peerShutdownReason() {
+        return java.util.Optional.ofNullable(peerReason);
     }
 
     /** True once a shutdown began, here or at the peer. */
@@ -845,7 +890,7 @@ public final class FrameConn implements AutoCloseable {
 
     private ConnectionShutdownException shuttingDown() {
         Initiator by = shutdownBy;
-        return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by);
+        return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by, peerReason);
     }
 
     private static void lockInterruptibly(ReentrantLock lock) throws InterruptedIOException {
