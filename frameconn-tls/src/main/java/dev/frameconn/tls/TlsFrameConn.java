@@ -1,0 +1,123 @@
+package dev.frameconn.tls;
+
+import dev.frameconn.FrameConn;
+import dev.frameconn.FrameConnConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Connects to a {@link TlsFrameServer} (or zrepl's TLS transport): TCP, then
+ * the TLS handshake with mutual authentication, then frames.
+ *
+ * <h2>How TLS changes the guarantees of {@link FrameConn}</h2>
+ * None is lost. Reads return as soon as a record has been decrypted; writes
+ * encrypt header and payload together, at most 64 KiB of records per system
+ * call, which is the unit of progress for the idle timeout. The shutdown
+ * handshake's half-close sends TLS close_notify and then TCP FIN:
+ * <ul>
+ *   <li><b>TLS 1.3</b> (the default): close_notify closes only the sender's
+ *       direction, exactly like FIN: the side that shut down keeps reading until
+ *       the peer shuts down too.</li>
+ *   <li><b>TLS 1.2</b> (only if configured): close_notify closes the session
+ *       both ways. The shutdown handshake still completes cleanly, because each
+ *       side sends its RST frame before its close_notify and stops writing after
+ *       reading the peer's RST. A side that receives close_notify answers with
+ *       its own at once; its writes from then on fail with an {@link IOException}
+ *       that says TLS 1.2 has no half-close.</li>
+ * </ul>
+ * {@link FrameConn#close()} closes the socket without close_notify, as a TCP
+ * close sends FIN only; like Go's crypto/tls, the peer takes a TCP end of
+ * stream between records as end of stream.
+ */
+public final class TlsFrameConn {
+    private TlsFrameConn() {}
+
+    /**
+     * Connects over TCP within {@link FrameConnConfig#connectTimeout()}, then
+     * runs the TLS handshake within {@link TlsConfig#handshakeTimeout()}: this
+     * side proves its identity with its certificate, and checks that the
+     * server's leads to a trusted CA and (unless switched off) was issued for
+     * the host of {@code address}, or {@link TlsConfig#serverName()}.
+     *
+     * @throws TlsHandshakeException if the handshake fails; its reason says why
+     * @throws UnknownHostException if the host does not resolve
+     * @throws IOException if the TCP connection fails
+     */
+    public static TlsConnection connect(InetSocketAddress address, TlsConfig tls, FrameConnConfig config)
+            throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(config, "config");
+        if (address.isUnresolved()) {
+            throw new UnknownHostException("cannot resolve host=" + address.getHostString());
+        }
+        String serverName = tls.serverName() != null ? tls.serverName() : address.getHostString();
+        SSLEngine engine = clientEngine(tls.newSslContext(), tls, serverName, address.getPort());
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return establish(channel, engine, tls, config);
+    }
+
+    static SSLEngine clientEngine(SSLContext context, TlsConfig tls, String serverName, int port) {
+        SSLEngine engine = context.createSSLEngine(serverName, port);
+        engine.setUseClientMode(true);
+        SSLParameters params = engine.getSSLParameters();
+        params.setProtocols(tls.protocols().toArray(new String[0]));
+        params.setEndpointIdentificationAlgorithm(tls.verifyHostname() ? "HTTPS" : null);
+        engine.setSSLParameters(params);
+        return engine;
+    }
+
+    static SSLEngine serverEngine(SSLContext context, TlsConfig tls) {
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        SSLParameters params = engine.getSSLParameters();
+        params.setProtocols(tls.protocols().toArray(new String[0]));
+        params.setNeedClientAuth(true);
+        engine.setSSLParameters(params);
+        return engine;
+    }
+
+    /** Handshakes over a connected channel; closes the channel on any failure. */
+    static TlsConnection establish(SocketChannel channel, SSLEngine engine, TlsConfig tls, FrameConnConfig config)
+            throws IOException {
+        TlsTransport transport = new TlsTransport(channel, engine, config.bufferPool());
+        return establish(transport, tls, config);
+    }
+
+    static TlsConnection establish(TlsTransport transport, TlsConfig tls, FrameConnConfig config)
+            throws IOException {
+        transport.handshake(tls.handshakeTimeout());
+        SSLSession session = transport.engine().getSession();
+        PeerIdentity identity;
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            identity = PeerIdentity.of((X509Certificate) chain[0]);
+        } catch (SSLPeerUnverifiedException | ClassCastException e) {
+            transport.abort();
+            throw new TlsHandshakeException(TlsHandshakeException.Reason.FAILED, transport.remoteAddress(),
+                    "the peer is not authenticated by an X.509 certificate", e);
+        }
+        return new TlsConnection(FrameConn.over(transport, config), identity, session.getProtocol(),
+                session.getCipherSuite());
+    }
+}

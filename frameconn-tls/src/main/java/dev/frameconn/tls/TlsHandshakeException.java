@@ -1,0 +1,69 @@
+package dev.frameconn.tls;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.Objects;
+
+/**
+ * The TLS handshake with a peer failed; {@link #reason()} says why, in terms an
+ * operator can act on. The peer's address is part of the message.
+ *
+ * <p>Thrown by {@link TlsFrameConn#connect} and {@link TlsFrameServer#accept()}.
+ * With TLS 1.3 a client finishes its handshake before the server has checked
+ * the client's certificate, so a server that rejects it is seen by the client
+ * on its first read (or write) after connecting: that call throws this
+ * exception with {@link Reason#REJECTED_BY_PEER}.
+ */
+public final class TlsHandshakeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why a handshake failed. */
+    public enum Reason {
+        /** The peer's bytes are not TLS records: a plain (non-TLS) frameconn peer, or another protocol. */
+        NOT_TLS,
+        /** The peer closed or reset the connection during the handshake without a TLS alert. */
+        PEER_CLOSED,
+        /** The handshake did not complete within {@link TlsConfig#handshakeTimeout()}. */
+        TIMEOUT,
+        /** The peer's certificate does not lead to a trusted CA. */
+        UNTRUSTED_CERTIFICATE,
+        /** The peer's certificate (or one in its chain) has expired or is not yet valid. */
+        EXPIRED_CERTIFICATE,
+        /** The server's certificate is trusted but not issued for the host name connected to. */
+        HOSTNAME_MISMATCH,
+        /** The client sent no certificate, and the server requires one. */
+        NO_CLIENT_CERTIFICATE,
+        /** The peer refused this side: its fatal alert (for example {@code unknown_ca}) is in the message. */
+        REJECTED_BY_PEER,
+        /** No protocol version or cipher suite both sides accept. */
+        NO_COMMON_PARAMETERS,
+        /** Any other failure; the cause has the details. */
+        FAILED
+    }
+
+    private final Reason reason;
+    private final transient SocketAddress peer;
+
+    /**
+     * @param reason why
+     * @param peer the peer's address, or null if unknown
+     * @param detail what happened, for the message
+     * @param cause the underlying failure, or null
+     */
+    public TlsHandshakeException(Reason reason, SocketAddress peer, String detail, Throwable cause) {
+        super("TLS handshake with peer=" + peer + " failed, reason=" + Objects.requireNonNull(reason, "reason")
+                + ": " + detail, cause);
+        this.reason = reason;
+        this.peer = peer;
+    }
+
+    /** Why the handshake failed. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The peer's address, or null if unknown. */
+    public SocketAddress peer() {
+        return peer;
+    }
+}

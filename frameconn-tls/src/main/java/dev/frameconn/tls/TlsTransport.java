@@ -1,0 +1,671 @@
+package dev.frameconn.tls;
+
+import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.tls.TlsHandshakeException.Reason;
+import dev.frameconn.transport.Transport;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLEngineResult.Status;
+import javax.net.ssl.SSLException;
+
+/**
+ * A {@link Transport} that runs TLS ({@link SSLEngine}) over a blocking
+ * {@link SocketChannel}.
+ *
+ * <h2>Threads</h2>
+ * One reader and one writer may work at once, as the Transport contract
+ * allows. The reader owns {@code netIn} (ciphertext received, not yet
+ * decrypted) and {@code appIn} (plaintext decrypted, not yet returned) under
+ * {@code readLock}; the writer owns {@code netOut} under {@code writeLock},
+ * and every {@code wrap} and every socket write happens under it, so records
+ * leave in the order the engine made them. (The JDK's engine serialises wrap
+ * and unwrap internally; our locks only order our own buffers and the socket.)
+ *
+ * <p>An unwrap can leave something for the peer after the handshake: a TLS 1.3
+ * KeyUpdate answer, or, on TLS 1.2, the close_notify answer. The reader then
+ * sets {@code wrapWanted} and sends it if it can take the write lock at once;
+ * if a writer holds it, that writer sends it, since every writer checks the
+ * flag after unlocking. So a reader never waits behind a writer blocked on a
+ * peer that does not read.
+ *
+ * <h2>Close</h2>
+ * <ul>
+ *   <li>{@link #shutdownOutput()} sends close_notify, then half-closes TCP. On
+ *       TLS 1.3 this closes our direction only: we keep reading until the
+ *       peer's close_notify. On TLS 1.2 close_notify closes the session both
+ *       ways; the JDK still lets us read what the peer sent before it saw ours,
+ *       and the peer's engine answers with its own close_notify, which we read
+ *       as end of stream.</li>
+ *   <li>Receiving close_notify is end of stream (-1). On TLS 1.3 we can still
+ *       write; on TLS 1.2 we answer with close_notify at once and every later
+ *       write fails with an {@link IOException} saying so (TLS 1.2 has no half-close).</li>
+ *   <li>TCP end of stream at a record boundary without close_notify is end of
+ *       stream too, as Go's crypto/tls (zrepl) takes it; {@link #close()} sends
+ *       no close_notify, just as a TCP close sends only FIN, so that close never
+ *       blocks. Inside a record it is an error (truncated record).</li>
+ *   <li>{@link #close()} and {@link #abort()} close the socket, which wakes a
+ *       blocked reader or writer with a {@link ClosedChannelException}.</li>
+ * </ul>
+ *
+ * <p>Steady state allocates no buffers: ciphertext buffers come from the pool
+ * once per connection, header and payload are wrapped together by
+ * {@link SSLEngine#wrap(ByteBuffer[], int, int, ByteBuffer)}, and large reads
+ * decrypt straight into the caller's buffer.
+ */
+final class TlsTransport implements Transport {
+    /** Ciphertext buffers: several records per system call. */
+    static final int NET_BUFFER_SIZE = 64 << 10;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final ByteBuffer[] NOTHING = {EMPTY};
+    private static final int RECORD_HANDSHAKE = 0x16;
+    private static final int RECORD_ALERT = 0x15;
+
+    private final SocketChannel channel;
+    private final SSLEngine engine;
+    private final BufferPool pool;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    // read side, guarded by readLock; both in read mode (unread bytes between position and limit)
+    private ByteBuffer netIn;
+    private ByteBuffer appIn;
+    private final ByteBuffer[] unwrapTo = new ByteBuffer[2];
+    private boolean inboundDone;
+
+    // write side, guarded by writeLock; netOut is empty between calls
+    private ByteBuffer netOut;
+    private final ByteBuffer[] single = new ByteBuffer[1];
+    private boolean outputShut;
+
+    private volatile boolean wrapWanted;
+    private volatile boolean closed;
+    // handshake only
+    private volatile boolean handshakeTimedOut;
+    private long handshakeBytesIn;
+    private boolean handshaking;
+
+    /** Takes over a connected channel: blocking mode, TCP_NODELAY. Closes it if this fails. */
+    TlsTransport(SocketChannel channel, SSLEngine engine, BufferPool pool) throws IOException {
+        this.channel = channel;
+        this.engine = engine;
+        this.pool = pool;
+        try {
+            channel.configureBlocking(true);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            this.local = channel.getLocalAddress();
+            this.remote = channel.getRemoteAddress();
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        int packet = engine.getSession().getPacketBufferSize();
+        netIn = pool.acquire(Math.max(NET_BUFFER_SIZE, packet));
+        netIn.clear().limit(0);
+        appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
+        appIn.clear().limit(0);
+        netOut = pool.acquire(Math.max(NET_BUFFER_SIZE, packet));
+        netOut.clear();
+    }
+
+    SSLEngine engine() {
+        return engine;
+    }
+
+    // ---------------------------------------------------------------- handshake
+
+    /**
+     * Runs the whole handshake within {@code timeout}. On failure the socket is
+     * closed (after our alert, if the engine has one for the peer) and the
+     * failure is a {@link TlsHandshakeException} saying why.
+     */
+    void handshake(Duration timeout) throws TlsHandshakeException {
+        readLock.lock();
+        writeLock.lock();
+        ScheduledFuture<?> timer = HandshakeTimer.schedule(this::expireHandshake, timeout);
+        boolean done = false;
+        handshaking = true;
+        try {
+            engine.beginHandshake();
+            runHandshake();
+            done = true;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SSLException) {
+                sendAlert();
+            }
+            throw HandshakeFailures.classify(e, this, timeout);
+        } finally {
+            handshaking = false;
+            timer.cancel(false);
+            if (!done) {
+                abort();
+            }
+            releaseIfClosed();
+            writeLock.unlock();
+            readLock.unlock();
+        }
+    }
+
+    private void expireHandshake() {
+        handshakeTimedOut = true;
+        abort();
+    }
+
+    boolean handshakeTimedOut() {
+        return handshakeTimedOut;
+    }
+
+    long handshakeBytesIn() {
+        return handshakeBytesIn;
+    }
+
+    private void runHandshake() throws IOException {
+        while (true) {
+            HandshakeStatus hs = engine.getHandshakeStatus();
+            switch (hs) {
+                case NEED_WRAP -> {
+                    SSLEngineResult r = engine.wrap(NOTHING, netOut);
+                    flushNetOut();
+                    if (r.getStatus() == Status.CLOSED && r.bytesProduced() == 0) {
+                        throw new SSLException("engine closed during the handshake");
+                    }
+                }
+                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    appIn.compact();
+                    SSLEngineResult r;
+                    try {
+                        r = engine.unwrap(netIn, appIn);
+                    } finally {
+                        appIn.flip();
+                    }
+                    if (r.getStatus() == Status.BUFFER_UNDERFLOW) {
+                        if (fillNetIn() < 0) {
+                            throw new TlsHandshakeException(Reason.PEER_CLOSED, remote,
+                                    HandshakeFailures.closedHint(handshakeBytesIn), null);
+                        }
+                    } else if (r.getStatus() == Status.BUFFER_OVERFLOW) {
+                        growAppIn();
+                    } else if (r.getStatus() == Status.CLOSED) {
+                        throw new TlsHandshakeException(Reason.PEER_CLOSED, remote,
+                                "peer closed the TLS session during the handshake", null);
+                    }
+                }
+                case NEED_TASK -> runTasks();
+                case FINISHED, NOT_HANDSHAKING -> {
+                    return;
+                }
+                default -> throw new SSLException("unexpected handshake status=" + hs);
+            }
+        }
+    }
+
+    /** After a handshake failure the engine may hold an alert for the peer; send it, best effort. */
+    private void sendAlert() {
+        try {
+            netOut.clear();
+            for (int i = 0; i < 4 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
+                SSLEngineResult r = engine.wrap(NOTHING, netOut);
+                if (r.bytesProduced() == 0) {
+                    break;
+                }
+            }
+            flushNetOut();
+        } catch (IOException | RuntimeException ignored) {
+            // the alert is a courtesy; the failure itself is reported to our caller
+        }
+    }
+
+    /** Bytes received so far that are not TLS: the first at most 8, as hex. */
+    private void checkLooksLikeTls() throws TlsHandshakeException {
+        int at = netIn.position();
+        int first = netIn.get(at) & 0xff;
+        boolean tls = (first == RECORD_HANDSHAKE || first == RECORD_ALERT)
+                && (netIn.remaining() < 2 || netIn.get(at + 1) == 0x03);
+        if (!tls) {
+            byte[] head = new byte[Math.min(8, netIn.remaining())];
+            netIn.get(at, head);
+            throw new TlsHandshakeException(Reason.NOT_TLS, remote, "peer sent bytes="
+                    + HexFormat.ofDelimiter(" ").formatHex(head) + ", which are not a TLS record"
+                    + HandshakeFailures.plainHint(head), null);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        readLock.lock();
+        try {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            while (true) {
+                if (appIn.hasRemaining()) {
+                    int n = Math.min(appIn.remaining(), dst.remaining());
+                    dst.put(dst.position(), appIn, appIn.position(), n);
+                    dst.position(dst.position() + n);
+                    appIn.position(appIn.position() + n);
+                    return n;
+                }
+                if (inboundDone) {
+                    return -1;
+                }
+                if (!dst.hasRemaining()) {
+                    return 0;
+                }
+                if (!netIn.hasRemaining() && fillNetIn() < 0) {
+                    inboundDone = true;
+                    return -1;
+                }
+                int before = dst.position();
+                SSLEngineResult r = unwrapInto(dst);
+                int delivered = dst.position() - before;
+                switch (r.getStatus()) {
+                    case OK -> afterUnwrap(r.getHandshakeStatus());
+                    case CLOSED -> {
+                        inboundDone = true; // close_notify
+                        afterUnwrap(r.getHandshakeStatus());
+                    }
+                    case BUFFER_UNDERFLOW -> {
+                        if (fillNetIn() < 0) {
+                            inboundDone = true;
+                            if (netIn.hasRemaining()) {
+                                throw new IOException("TLS record truncated: the connection ended after "
+                                        + netIn.remaining() + " bytes of a record");
+                            }
+                        }
+                    }
+                    case BUFFER_OVERFLOW -> growAppIn();
+                }
+                if (delivered > 0) {
+                    return delivered;
+                }
+            }
+        } finally {
+            releaseReadIfClosed();
+            readLock.unlock();
+        }
+    }
+
+    /** Decrypts one record into {@code dst}, the rest of it (if dst is small) into appIn. */
+    private SSLEngineResult unwrapInto(ByteBuffer dst) throws IOException {
+        appIn.clear();
+        unwrapTo[0] = dst;
+        unwrapTo[1] = appIn;
+        try {
+            return engine.unwrap(netIn, unwrapTo);
+        } catch (SSLException e) {
+            throw HandshakeFailures.afterHandshake(e, this);
+        } finally {
+            unwrapTo[0] = null; // do not keep the caller's buffer reachable
+            appIn.flip();
+        }
+    }
+
+    private void afterUnwrap(HandshakeStatus hs) throws IOException {
+        if (hs == HandshakeStatus.NEED_TASK) {
+            runTasks();
+            hs = engine.getHandshakeStatus();
+        }
+        if (hs == HandshakeStatus.NEED_WRAP) {
+            wrapWanted = true;
+            sendWantedWraps();
+        }
+    }
+
+    /** Reads ciphertext into netIn; -1 at end of stream. */
+    private int fillNetIn() throws IOException {
+        netIn.compact();
+        if (!netIn.hasRemaining()) {
+            growNetIn();
+        }
+        int n;
+        try {
+            n = channel.read(netIn);
+        } finally {
+            netIn.flip();
+        }
+        if (handshaking && n > 0) {
+            if (handshakeBytesIn == 0) {
+                checkLooksLikeTls();
+            }
+            handshakeBytesIn += n;
+        }
+        return n;
+    }
+
+    private void growNetIn() {
+        // a record larger than the buffer: only with a peer beyond the TLS limits; grow once
+        ByteBuffer bigger = pool.acquire(netIn.capacity() * 2);
+        bigger.clear();
+        netIn.flip();
+        bigger.put(netIn);
+        pool.release(netIn);
+        netIn = bigger;
+    }
+
+    private void growAppIn() {
+        int size = Math.max(appIn.capacity() * 2, engine.getSession().getApplicationBufferSize());
+        ByteBuffer bigger = pool.acquire(size);
+        bigger.clear();
+        bigger.put(appIn);
+        bigger.flip();
+        pool.release(appIn);
+        appIn = bigger;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        writeLock.lock();
+        try {
+            single[0] = src;
+            return (int) write(single, 0, 1);
+        } finally {
+            single[0] = null;
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Encrypts as many records of {@code srcs} as fit one ciphertext buffer
+     * (header and payload of a frame share records) and sends them: each call
+     * is a unit of progress for the idle timeout.
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        writeLock.lock();
+        try {
+            if (closed || outputShut) {
+                throw new ClosedChannelException();
+            }
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += srcs[i].remaining();
+            }
+            if (total > 0) {
+                wrapWanted = false; // whatever the reader left is produced by the wraps below, first
+            }
+            long consumed = 0;
+            int packet = engine.getSession().getPacketBufferSize();
+            while (consumed < total) {
+                if (netOut.position() > 0 && netOut.remaining() < packet) {
+                    break; // full: send, and return the progress
+                }
+                SSLEngineResult r = engine.wrap(srcs, offset, length, netOut);
+                consumed += r.bytesConsumed();
+                switch (r.getStatus()) {
+                    case CLOSED -> {
+                        flushNetOut(); // a close_notify answer, if any, still goes out
+                        throw outboundClosed();
+                    }
+                    case BUFFER_OVERFLOW -> {
+                        if (netOut.position() > 0) {
+                            flushNetOut();
+                        } else {
+                            growNetOut(packet);
+                        }
+                        continue;
+                    }
+                    default -> { }
+                }
+                HandshakeStatus hs = r.getHandshakeStatus();
+                if (hs == HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                } else if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+                    throw new SSLException("TLS renegotiation is not supported (handshake status=" + hs
+                            + " after the handshake)");
+                }
+            }
+            flushNetOut();
+            return consumed;
+        } finally {
+            releaseWriteIfClosed();
+            writeLock.unlock();
+            sendWantedWraps();
+        }
+    }
+
+    private IOException outboundClosed() {
+        if (outputShut) {
+            return new ClosedChannelException();
+        }
+        return new IOException("the peer closed the " + engine.getSession().getProtocol()
+                + " session with close_notify, which in TLS 1.2 ends both directions: this side cannot write"
+                + " any more (TLS 1.3 would have kept it open)");
+    }
+
+    /**
+     * Sends what an unwrap left for the peer, if the write lock is free; a
+     * writer holding it does so itself after unlocking. Runs on the reader's
+     * thread or the writer's.
+     */
+    private void sendWantedWraps() throws IOException {
+        while (wrapWanted && writeLock.tryLock()) {
+            try {
+                wrapWanted = false;
+                if (closed) {
+                    return;
+                }
+                for (int i = 0; i < 8 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
+                    SSLEngineResult r = engine.wrap(NOTHING, netOut);
+                    if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+                        runTasks();
+                    }
+                    if (r.bytesProduced() == 0) {
+                        break; // NEED_WRAP with nothing to say: TLS 1.3 after close_notify received
+                    }
+                }
+                flushNetOut();
+            } finally {
+                releaseWriteIfClosed();
+                writeLock.unlock();
+            }
+        }
+    }
+
+    private void flushNetOut() throws IOException {
+        netOut.flip();
+        try {
+            while (netOut.hasRemaining()) {
+                channel.write(netOut);
+            }
+        } finally {
+            netOut.clear();
+        }
+    }
+
+    private void growNetOut(int packet) {
+        pool.release(netOut);
+        netOut = pool.acquire(Math.max(packet, netOut.capacity() * 2));
+        netOut.clear();
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run(); // certificate checks: on this thread, bounded by the idle or handshake timeout
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /** Sends close_notify and half-closes TCP; see the class comment for TLS 1.2. */
+    @Override
+    public void shutdownOutput() throws IOException {
+        writeLock.lock();
+        try {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            if (outputShut) {
+                return;
+            }
+            outputShut = true;
+            engine.closeOutbound();
+            for (int i = 0; i < 8 && !engine.isOutboundDone(); i++) {
+                SSLEngineResult r = engine.wrap(NOTHING, netOut);
+                if (r.bytesProduced() == 0) {
+                    break;
+                }
+            }
+            flushNetOut();
+            channel.shutdownOutput();
+        } finally {
+            releaseWriteIfClosed();
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        discardUnreadIfIdle();
+        try {
+            channel.close();
+        } finally {
+            releaseIfIdle();
+        }
+    }
+
+    /**
+     * A TCP close with unread bytes in the receive buffer sends RST instead of
+     * FIN, and the peer may then lose what it has not read yet. With TLS 1.3
+     * there nearly always are such bytes: the server's session tickets, which
+     * arrive after the handshake and which a client that only writes never
+     * reads. So, when no reader or writer is inside (no socket call can then
+     * block us), read off what is already there, without waiting, before closing.
+     */
+    private void discardUnreadIfIdle() {
+        if (!readLock.tryLock()) {
+            return;
+        }
+        try {
+            if (!writeLock.tryLock()) {
+                return;
+            }
+            try {
+                if (netIn == null || !channel.isOpen()) {
+                    return;
+                }
+                channel.configureBlocking(false);
+                for (int i = 0; i < 16; i++) { // bounded: a peer streaming at full speed cannot hold close
+                    netIn.clear();
+                    if (channel.read(netIn) <= 0) {
+                        break;
+                    }
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // best effort: the close that follows is what matters
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public void abort() {
+        closed = true;
+        try {
+            if (channel.isOpen()) {
+                // linger 0: close sends RST and drops unsent data instead of a graceful FIN
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // closing already; the close below is what matters
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // abort is best effort by contract
+        }
+        releaseIfIdle();
+    }
+
+    /** Gives the buffers back if no reader or writer is inside; one that is does so on its way out. */
+    private void releaseIfIdle() {
+        if (readLock.tryLock()) {
+            try {
+                releaseReadIfClosed();
+            } finally {
+                readLock.unlock();
+            }
+        }
+        if (writeLock.tryLock()) {
+            try {
+                releaseWriteIfClosed();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Releases both sides' buffers once closed; the caller holds both locks. */
+    private void releaseIfClosed() {
+        releaseReadIfClosed();
+        releaseWriteIfClosed();
+    }
+
+    /** Releases the read side's buffers once closed; the caller holds the read lock. */
+    private void releaseReadIfClosed() {
+        if (closed) {
+            if (netIn != null) {
+                pool.release(netIn);
+                netIn = null;
+            }
+            if (appIn != null) {
+                pool.release(appIn);
+                appIn = null;
+            }
+        }
+    }
+
+    /** Releases the write side's buffer once closed; the caller holds the write lock. */
+    private void releaseWriteIfClosed() {
+        if (closed && netOut != null) {
+            pool.release(netOut);
+            netOut = null;
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed && channel.isOpen();
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public String toString() {
+        return "TlsTransport[" + local + " -> " + remote + ", " + engine.getSession().getProtocol()
+                + (closed ? ", closed]" : "]");
+    }
+}
