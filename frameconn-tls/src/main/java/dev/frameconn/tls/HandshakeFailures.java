@@ -20,6 +20,7 @@ import javax.net.ssl.SSLException;
  */
 final class HandshakeFailures {
     private static final Pattern ALERT = Pattern.compile("Received fatal alert: (\\w+)");
+    private static final Pattern SENT_ALERT = Pattern.compile("\\((\\w+)\\) ");
     private static final Set<String> CERTIFICATE_ALERTS = Set.of("bad_certificate", "unsupported_certificate",
             "certificate_revoked", "certificate_expired", "certificate_unknown", "unknown_ca", "access_denied",
             "certificate_required", "decrypt_error");
@@ -92,7 +93,14 @@ final class HandshakeFailures {
             return new TlsHandshakeException(Reason.REJECTED_BY_PEER, peer, "the peer ended the handshake with alert "
                     + alert, e);
         }
-        if (message.contains("Empty client certificate chain") || message.contains("certificate_required")) {
+        // the JDK starts the message of a failure found here with the alert it sends: "(protocol_version) ..."
+        Matcher sent = SENT_ALERT.matcher(message);
+        String ours = sent.lookingAt() ? sent.group(1) : "";
+        if (PARAMETER_ALERTS.contains(ours)) {
+            return new TlsHandshakeException(Reason.NO_COMMON_PARAMETERS, peer, "the peer offers none of this"
+                    + " side's protocol versions or cipher suites: " + message, e);
+        }
+        if (message.contains("Empty client certificate chain") || ours.equals("certificate_required")) {
             return new TlsHandshakeException(Reason.NO_CLIENT_CERTIFICATE, peer,
                     "the client sent no certificate, and one is required", e);
         }

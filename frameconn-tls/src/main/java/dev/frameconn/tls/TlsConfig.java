@@ -18,7 +18,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -239,15 +238,8 @@ public record TlsConfig(
     /** A fresh context with this configuration's key and trust material. */
     SSLContext newSslContext() {
         try {
-            KeyManagerFactory kmf = null;
-            if (privateKey != null) {
-                KeyStore keys = KeyStore.getInstance("PKCS12");
-                keys.load(null, null);
-                char[] none = new char[0];
-                keys.setKeyEntry("self", privateKey, none, certificateChain.toArray(new X509Certificate[0]));
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(keys, none);
-            }
+            javax.net.ssl.KeyManager[] keyManagers = privateKey == null ? null
+                    : new javax.net.ssl.KeyManager[] {new OwnKeyManager(certificateChain, privateKey)};
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             for (int i = 0; i < trustedCertificates.size(); i++) {
@@ -265,7 +257,7 @@ public record TlsConfig(
                 throw new IllegalStateException("the JDK's PKIX trust manager factory made no X509ExtendedTrustManager");
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf == null ? null : kmf.getKeyManagers(),
+            context.init(keyManagers,
                     new javax.net.ssl.TrustManager[] {new CheckingTrustManager(pkix)}, new SecureRandom());
             return context;
         } catch (GeneralSecurityException | IOException e) {

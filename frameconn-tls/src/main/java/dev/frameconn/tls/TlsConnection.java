@@ -19,9 +19,12 @@ public final class TlsConnection implements AutoCloseable {
     private final PeerIdentity peerIdentity;
     private final String protocol;
     private final String cipherSuite;
+    private final TlsTransport transport;
 
-    TlsConnection(FrameConn conn, PeerIdentity peerIdentity, String protocol, String cipherSuite) {
+    TlsConnection(FrameConn conn, TlsTransport transport, PeerIdentity peerIdentity, String protocol,
+            String cipherSuite) {
         this.conn = Objects.requireNonNull(conn, "conn");
+        this.transport = transport;
         this.peerIdentity = Objects.requireNonNull(peerIdentity, "peerIdentity");
         this.protocol = protocol;
         this.cipherSuite = cipherSuite;
@@ -45,6 +48,11 @@ public final class TlsConnection implements AutoCloseable {
     /** The cipher suite negotiated, for example {@code TLS_AES_256_GCM_SHA384}. */
     public String cipherSuite() {
         return cipherSuite;
+    }
+
+    /** The transport under {@link #conn()}: for tests. */
+    TlsTransport transport() {
+        return transport;
     }
 
     /** Closes the connection at once; see {@link FrameConn#close()}. */

@@ -117,7 +117,7 @@ public final class TlsFrameConn {
             throw new TlsHandshakeException(TlsHandshakeException.Reason.FAILED, transport.remoteAddress(),
                     "the peer is not authenticated by an X.509 certificate", e);
         }
-        return new TlsConnection(FrameConn.over(transport, config), identity, session.getProtocol(),
+        return new TlsConnection(FrameConn.over(transport, config), transport, identity, session.getProtocol(),
                 session.getCipherSuite());
     }
 }

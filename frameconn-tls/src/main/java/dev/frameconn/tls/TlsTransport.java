@@ -154,8 +154,13 @@ final class TlsTransport implements Transport {
         } finally {
             handshaking = false;
             timer.cancel(false);
-            if (!done) {
-                abort();
+            if (!done && !closed) {
+                // FIN after our alert, if any, so that the peer can read it; a timeout has aborted already
+                try {
+                    close();
+                } catch (IOException ignored) {
+                    // the handshake's failure is what the caller needs
+                }
             }
             releaseIfClosed();
             writeLock.unlock();
@@ -441,6 +446,30 @@ final class TlsTransport implements Transport {
             releaseWriteIfClosed();
             writeLock.unlock();
             sendWantedWraps();
+        }
+    }
+
+    /**
+     * TLS 1.3: sends a KeyUpdate that asks the peer to update its keys too, as
+     * the JDK does by itself after its key limits. For tests of the
+     * post-handshake path, where the peer's reader must answer.
+     */
+    void requestKeyUpdate() throws IOException {
+        writeLock.lock();
+        try {
+            if (closed || outputShut) {
+                throw new ClosedChannelException();
+            }
+            engine.beginHandshake(); // after a TLS 1.3 handshake: a KeyUpdate, not a new handshake
+            for (int i = 0; i < 8 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
+                if (engine.wrap(NOTHING, netOut).bytesProduced() == 0) {
+                    break;
+                }
+            }
+            flushNetOut();
+        } finally {
+            releaseWriteIfClosed();
+            writeLock.unlock();
         }
     }
 

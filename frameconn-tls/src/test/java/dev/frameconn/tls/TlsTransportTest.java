@@ -1,0 +1,184 @@
+package dev.frameconn.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.frameconn.Frame;
+import dev.frameconn.FrameConn;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transport under the connection: half-close as TLS 1.3 and TLS 1.2 each
+ * allow it, and post-handshake messages (TLS 1.3 KeyUpdate) answered by the
+ * reader while a writer is busy or blocked.
+ */
+class TlsTransportTest {
+    private final TlsFixtures f = new TlsFixtures();
+
+    @AfterEach
+    void leaks() throws Exception {
+        f.close();
+    }
+
+    private TlsFixtures.Pair pair(String protocol) throws Exception {
+        TlsFixtures.Pair p = f.pair(TlsFixtures.clientTls().withProtocols(protocol),
+                TlsFixtures.serverTls().withProtocols(TlsConfig.TLS_1_3, TlsConfig.TLS_1_2), f.config(), f.config());
+        assertThat(p.client().protocol()).isEqualTo(protocol);
+        return p;
+    }
+
+    private static void send(TlsTransport t, String text) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            t.write(b);
+        }
+    }
+
+    private static String receive(TlsTransport t, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (t.read(b) < 0) {
+                throw new java.io.EOFException("after " + b.position() + " of " + length);
+            }
+        }
+        return new String(b.array(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void tls13HalfCloseClosesOneDirectionOnly() throws Exception {
+        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_3);
+        TlsTransport client = p.client().transport();
+        TlsTransport server = p.server().transport();
+        send(client, "last words");
+        client.shutdownOutput();
+        assertThat(receive(server, 10)).isEqualTo("last words");
+        assertThat(server.read(ByteBuffer.allocate(16))).as("close_notify is end of stream").isEqualTo(-1);
+        // the other direction is still open, as after a TCP FIN
+        send(server, "still here");
+        assertThat(receive(client, 10)).isEqualTo("still here");
+        server.shutdownOutput();
+        assertThat(client.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+        assertThatThrownBy(() -> send(client, "x")).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+    }
+
+    @Test
+    void tls12CloseNotifyEndsBothDirections() throws Exception {
+        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_2);
+        TlsTransport client = p.client().transport();
+        TlsTransport server = p.server().transport();
+        send(server, "in flight");
+        client.shutdownOutput();
+        // what the server sent before it saw our close_notify is still delivered
+        assertThat(receive(client, 9)).isEqualTo("in flight");
+        assertThat(server.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+        // TLS 1.2 has no half-close: the server answered close_notify and cannot write any more
+        assertThatThrownBy(() -> send(server, "too late")).isInstanceOf(IOException.class)
+                .hasMessageContaining("TLSv1.2").hasMessageContaining("cannot write");
+        assertThat(client.read(ByteBuffer.allocate(16))).as("the server's close_notify").isEqualTo(-1);
+    }
+
+    @Test
+    void keyUpdatesWhileBothDirectionsStream() throws Exception {
+        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_3);
+        int frames = 48;
+        ByteBuffer payload = ByteBuffer.allocateDirect(200_000);
+        for (int i = 0; i < payload.capacity(); i++) {
+            payload.put(i, (byte) i);
+        }
+        Future<Integer> clientReads = f.submit(() -> count(p.client().conn(), frames));
+        Future<Integer> serverReads = f.submit(() -> count(p.server().conn(), frames));
+        Future<Void> serverWrites = f.submit(() -> {
+            for (int i = 0; i < frames; i++) {
+                p.server().conn().writeFrame(1, payload.duplicate());
+                if (i % 8 == 0) {
+                    p.server().transport().requestKeyUpdate();
+                }
+            }
+            return null;
+        });
+        for (int i = 0; i < frames; i++) {
+            p.client().conn().writeFrame(1, payload.duplicate());
+            if (i % 8 == 4) {
+                p.client().transport().requestKeyUpdate();
+            }
+        }
+        TlsFixtures.get(serverWrites);
+        assertThat(TlsFixtures.get(clientReads)).isEqualTo(frames);
+        assertThat(TlsFixtures.get(serverReads)).isEqualTo(frames);
+    }
+
+    private static int count(FrameConn conn, int frames) throws IOException {
+        for (int i = 0; i < frames; i++) {
+            try (Frame frame = conn.readFrame()) {
+                assertThat(frame.length()).isEqualTo(200_000);
+                assertThat(frame.payload().get(199_999)).isEqualTo((byte) 199_999);
+            }
+        }
+        return frames;
+    }
+
+    @Test
+    void keyUpdateReachingAReaderWhoseWriterIsBlockedIsAnsweredLater() throws Exception {
+        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_3);
+        ByteBuffer big = ByteBuffer.allocateDirect(1 << 20);
+        int frames = 24; // far more than the socket buffers hold: the writer blocks until the client reads
+        Future<Void> serverWrites = submitAndAwaitBlocked(() -> {
+            for (int i = 0; i < frames; i++) {
+                p.server().conn().writeFrame(2, big.duplicate());
+            }
+            return null;
+        });
+        Future<Frame> serverRead = f.submit(p.server().conn()::readFrame);
+        // the server's reader takes this KeyUpdate; its answer must wait for the blocked writer
+        p.client().transport().requestKeyUpdate();
+        p.client().conn().writeFrame(3, new byte[] {3});
+        try (Frame frame = TlsFixtures.get(serverRead)) {
+            assertThat(frame.type()).isEqualTo(3);
+        }
+        for (int i = 0; i < frames; i++) {
+            p.client().conn().readFrame().close();
+        }
+        TlsFixtures.get(serverWrites);
+        // both directions still work after the keys changed
+        p.server().conn().writeFrame(4, new byte[] {4});
+        try (Frame frame = p.client().conn().readFrame()) {
+            assertThat(frame.type()).isEqualTo(4);
+        }
+        p.client().conn().writeFrame(5, new byte[] {5});
+        try (Frame frame = p.server().conn().readFrame()) {
+            assertThat(frame.type()).isEqualTo(5);
+        }
+    }
+
+    /** Runs {@code task} and returns once its thread is parked (blocked in I/O), not after a guessed delay. */
+    private <T> Future<T> submitAndAwaitBlocked(Callable<T> task) throws InterruptedException {
+        AtomicReference<Thread> runner = new AtomicReference<>();
+        Future<T> future = f.submit(() -> {
+            runner.set(Thread.currentThread());
+            return task.call();
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            Thread t = runner.get();
+            if (future.isDone()) {
+                throw new AssertionError("task ended instead of blocking: " + future);
+            }
+            if (t != null && t.getState() == Thread.State.WAITING) {
+                return future;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("task did not block within 20 s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+}
