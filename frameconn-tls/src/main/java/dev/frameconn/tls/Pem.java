@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -82,10 +83,12 @@ final class Pem {
     }
 
     /**
-     * The one private key of the file. {@code algorithm} (from the matching
-     * certificate's public key) picks the key factory for PKCS#8; null tries the usual ones.
+     * The one private key of the file. {@code publicKey} (the matching
+     * certificate's) picks the key factory for PKCS#8, and names the curve of
+     * an EC key whose SEC 1 form leaves it out; null tries the usual factories.
      */
-    static PrivateKey privateKey(Path file, String algorithm) throws IOException {
+    static PrivateKey privateKey(Path file, PublicKey publicKey) throws IOException {
+        String algorithm = publicKey == null ? null : publicKey.getAlgorithm();
         for (Block block : blocks(file)) {
             switch (block.label()) {
                 case "PRIVATE KEY":
@@ -93,7 +96,7 @@ final class Pem {
                 case "RSA PRIVATE KEY":
                     return pkcs8(file, wrapPkcs1(block.der()), "RSA");
                 case "EC PRIVATE KEY":
-                    return pkcs8(file, wrapSec1(file, block.der()), "EC");
+                    return pkcs8(file, wrapSec1(file, block.der(), publicKey), "EC");
                 case "ENCRYPTED PRIVATE KEY":
                     throw new IOException("file=" + file + " holds an encrypted private key, which is not supported;"
                             + " decrypt it (openssl pkcs8 -topk8 -nocrypt) or use a PKCS#12 keystore");
@@ -130,7 +133,7 @@ final class Pem {
      * -> PKCS#8 {0, {id-ecPublicKey, curve}, OCTET STRING sec1}. The curve is
      * required here, as PKCS#8 names it in the algorithm.
      */
-    private static byte[] wrapSec1(Path file, byte[] sec1) throws IOException {
+    private static byte[] wrapSec1(Path file, byte[] sec1, PublicKey publicKey) throws IOException {
         Der outer = new Der(sec1, 0);
         if (outer.tag != 0x30) {
             throw new IOException("file=" + file + ": EC PRIVATE KEY is not a DER sequence");
@@ -147,11 +150,18 @@ final class Pem {
             }
             at = field.end();
         }
-        if (curve == null) {
+        byte[] algorithm;
+        if (curve != null) {
+            algorithm = tlv(0x30, concat(tlv(0x06, OID_EC), curve));
+        } else if (publicKey != null && publicKey.getAlgorithm().equals("EC")) {
+            // the certificate's key names the curve: SubjectPublicKeyInfo {AlgorithmIdentifier, BIT STRING}
+            byte[] spki = publicKey.getEncoded();
+            Der id = new Der(spki, new Der(spki, 0).contentStart);
+            algorithm = Arrays.copyOfRange(spki, new Der(spki, 0).contentStart, id.end());
+        } else {
             throw new IOException("file=" + file + ": EC PRIVATE KEY names no curve; convert it to PKCS#8"
                     + " (openssl pkcs8 -topk8 -nocrypt)");
         }
-        byte[] algorithm = tlv(0x30, concat(tlv(0x06, OID_EC), curve));
         return tlv(0x30, concat(new byte[] {0x02, 0x01, 0x00}, algorithm, tlv(0x04, sec1)));
     }
 

@@ -121,7 +121,7 @@ public record TlsConfig(
      */
     public static TlsConfig fromPem(Path certificate, Path key, Path ca) throws IOException {
         List<X509Certificate> chain = Pem.certificates(certificate);
-        PrivateKey privateKey = Pem.privateKey(key, chain.get(0).getPublicKey().getAlgorithm());
+        PrivateKey privateKey = Pem.privateKey(key, chain.get(0).getPublicKey());
         return defaults(chain, privateKey, Pem.certificates(ca));
     }
 

@@ -179,6 +179,22 @@ final class TestPki {
         return file;
     }
 
+    /** "BEGIN EC PRIVATE KEY" as OpenSSL writes it: SEC 1 with the named curve and the public key. */
+    static Path writeOpenSslEcKey(Path file, KeyPair keys) throws IOException {
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+                org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey inner =
+                org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo spki =
+                org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey full = new org.bouncycastle.asn1.sec.ECPrivateKey(256,
+                inner.getKey(), spki.getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+        try (Writer w = Files.newBufferedWriter(file); JcaPEMWriter pem = new JcaPEMWriter(w)) {
+            pem.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", full.getEncoded()));
+        }
+        return file;
+    }
+
     static Path writePkcs12(Path file, Credential self, char[] password) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
