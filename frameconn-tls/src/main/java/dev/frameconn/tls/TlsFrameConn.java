@@ -100,7 +100,7 @@ public final class TlsFrameConn {
     /** Handshakes over a connected channel; closes the channel on any failure. */
     static TlsConnection establish(SocketChannel channel, SSLEngine engine, TlsConfig tls, FrameConnConfig config)
             throws IOException {
-        TlsTransport transport = new TlsTransport(channel, engine, config.bufferPool());
+        TlsTransport transport = new TlsTransport(channel, engine);
         return establish(transport, tls, config);
     }
 

@@ -184,7 +184,7 @@ public final class TlsFrameServer implements AutoCloseable {
     private void handshake(SocketChannel accepted) {
         TlsTransport transport = null;
         try {
-            transport = new TlsTransport(accepted, TlsFrameConn.serverEngine(context, tls), config.bufferPool());
+            transport = new TlsTransport(accepted, TlsFrameConn.serverEngine(context, tls));
             handshaking.add(transport);
             if (closed) {
                 transport.abort(); // close() may have looked at the set before we joined it

