@@ -86,6 +86,8 @@ public final class FrameConn implements AutoCloseable {
     private final int directReadThreshold;
 
     private final ReentrantLock readLock = new ReentrantLock();
+    private final java.util.concurrent.atomic.AtomicReference<Frame> spareFrame =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Outbound outbound;
 
     // read side, guarded by readLock; readBuffer holds unread bytes between position and limit
@@ -271,7 +273,11 @@ public final class FrameConn implements AutoCloseable {
             }
         }
         metrics.frameRead(type, len);
-        return new Frame(type, payload, pool);
+        Frame frame = spareFrame.getAndSet(null);
+        if (frame == null) {
+            frame = new Frame(pool, spareFrame);
+        }
+        return frame.fill(type, payload);
     }
 
     /** Fills {@code payload} (position 0, limit = length) and flips it for the reader. */
