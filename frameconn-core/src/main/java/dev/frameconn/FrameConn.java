@@ -416,11 +416,12 @@ public final class FrameConn implements AutoCloseable {
      * <p><b>What a return guarantees.</b> The frame has been accepted, whole and
      * in order: frames of concurrent writers never interleave, and a later
      * frame never overtakes it. When the connection is idle, the frame has been
-     * handed to the operating system before this returns. While another write
-     * is under way (other threads, or this thread writing back to back), a
-     * small frame (up to 8 KiB) may instead be copied into the connection's
-     * staging buffer, to leave with the next gathering write; this is what lets
-     * small frames reach millions per second. {@link #flush()} waits until
+     * handed to the operating system before this returns. While the connection
+     * is busy writing (another write under way, or this thread writing back to
+     * back, which hands the writing to a background virtual thread for as long
+     * as frames keep coming), a small frame (up to 8 KiB) may instead be copied
+     * into the connection's staging buffer, to leave with the next gathering
+     * write; this is what lets small frames reach millions per second. {@link #flush()} waits until
      * every frame accepted so far has been handed to the operating system.
      *
      * <p><b>Where errors surface.</b> A failure of the write that carries this
