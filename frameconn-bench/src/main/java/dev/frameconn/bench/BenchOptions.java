@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * @param payloads payload sizes of the one-way workload
  * @param connections connection counts of the connections workload
  * @param connectionPayload payload size of the connections workload
- * @param connectionBytes payload bytes per round of the connections workload, shared evenly by the
- *        connections: every connection sends the same number of frames
+ * @param connectionBytes 0: connections rounds are timed like the others; else payload bytes per
+ *        round of the connections workload, split evenly: every connection sends the same frames
  * @param connectionThreads thread kind of raw and frameconn in the connections workload
  * @param nettyAllocator "pooled" or "adaptive"
  * @param pin whether to run ping-pong a second time pinned to CPU 0
@@ -68,9 +68,9 @@ record BenchOptions(
               --payloads LIST          one-way payload sizes (default 64,4k,64k,512k,4m)
               --connections LIST       connection counts (default 1,16,256)
               --connection-payload N   payload of the connections workload (default 64k)
-              --connection-mb N        10^6 payload bytes per round of the connections workload,
-                                       split evenly over the connections (default: 2 per ms of
-                                       --duration-ms, so 2000; --quick 500)
+              --connection-mb N        give each connections round a budget of N x 10^6 payload
+                                       bytes, split evenly over the connections, instead of
+                                       --duration-ms (spread then compares finishing times)
               --connection-threads K   platform or virtual: raw and frameconn threads in the
                                        connections workload (default virtual)
               --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
@@ -145,7 +145,7 @@ record BenchOptions(
         }
         long ms = durationMs != null ? durationMs : quick ? 250 : 1000;
         long duration = TimeUnit.MILLISECONDS.toNanos(ms);
-        long connectionBytes = (connectionMb != null ? connectionMb : 2 * ms) * 1_000_000L;
+        long connectionBytes = connectionMb != null ? connectionMb * 1_000_000L : 0;
         return new BenchOptions(quick, json, rounds != null ? rounds : quick ? 5 : 7,
                 warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
                 connectionPayload, connectionBytes, connectionThreads, allocator, pin, pinnedChild, List.of(args));

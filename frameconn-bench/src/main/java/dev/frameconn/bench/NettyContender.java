@@ -168,6 +168,7 @@ final class NettyContender implements Contender {
         private long frames;
         private int unflushed;
         private boolean started;
+        private boolean pumping;
         private boolean finished;
         private boolean accounted;
 
@@ -198,6 +199,21 @@ final class NettyContender implements Contender {
             if (finished || !started) {
                 return;
             }
+            if (pumping) {
+                // a flush inside the loop fired channelWritabilityChanged: do not write from
+                // inside the loop's own write (its frame is not counted yet); run again after it
+                ctx.executor().execute(this::pump);
+                return;
+            }
+            pumping = true;
+            try {
+                pumpFrames();
+            } finally {
+                pumping = false;
+            }
+        }
+
+        private void pumpFrames() {
             Channel channel = ctx.channel();
             int budget = PUMP_FRAMES;
             while (channel.isWritable()) {
@@ -205,8 +221,8 @@ final class NettyContender implements Contender {
                     finish();
                     return;
                 }
-                writeFrame(ctx, source, payload, perFrame);
                 frames++;
+                writeFrame(ctx, source, payload, perFrame);
                 if (!perFrame && (++unflushed == batch || frames == round.frameBudget())) {
                     ctx.flush();
                     unflushed = 0;

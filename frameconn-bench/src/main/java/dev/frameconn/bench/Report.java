@@ -34,9 +34,14 @@ final class Report {
         out.printf(Locale.ROOT, "  %d warm-up + %d measured rounds per setting, within each round every "
                         + "contender once, in the order below; all in one JVM%n",
                 o.warmup(), o.rounds());
-        out.printf(Locale.ROOT, "  rounds: one-way and ping-pong %d ms each; connections %d MB per round, "
-                        + "split evenly over the connections%n",
-                o.durationNanos() / 1_000_000, o.connectionBytes() / 1_000_000);
+        if (o.connectionBytes() > 0) {
+            out.printf(Locale.ROOT, "  rounds: one-way and ping-pong %d ms each; connections %d MB per round, "
+                            + "split evenly over the connections%n",
+                    o.durationNanos() / 1_000_000, o.connectionBytes() / 1_000_000);
+        } else {
+            out.printf(Locale.ROOT, "  rounds: %d ms each (senders stop then; the round ends when the last "
+                    + "receiver has every frame)%n", o.durationNanos() / 1_000_000);
+        }
         for (String line : header) {
             out.println(line);
         }
@@ -123,8 +128,9 @@ final class Report {
         }
         out.println();
         out.println("CONNECTIONS, " + size(mine.get(0).payload) + " frames, one sender and one receiver per "
-                + "connection, equal frame budgets (threads: " + threadsOf(mine) + ")");
-        out.println("spread = slowest connection's MB/s ÷ fastest's, each from the round's start to its last frame");
+                + "connection, all at once (threads: " + threadsOf(mine) + ")");
+        out.println("spread = slowest connection's MB/s ÷ fastest's, each over the round's start to its last frame "
+                + "(0: a connection got nothing through)");
         out.printf("%-6s %-12s %-10s %-28s %-24s %s%n", "conns", "impl", "mode", "aggregate MB/s",
                 "spread", "frames/s");
         int last = -1;

@@ -88,7 +88,7 @@ final class Runner implements AutoCloseable {
         for (int round = 0; round < total; round++) {
             for (int i = 0; i < contenders.size(); i++) {
                 Contender c = contenders.get(i);
-                Round r = workload == Workload.CONNECTIONS
+                Round r = workload == Workload.CONNECTIONS && options.connectionBytes() > 0
                         ? Round.budgeted(options.connectionFrames(connections))
                         : Round.timed(options.durationNanos());
                 TransferResult result = c.transfer(payload, connections, r, threads);
