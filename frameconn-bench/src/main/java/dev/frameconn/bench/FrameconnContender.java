@@ -166,7 +166,7 @@ final class FrameconnContender implements Contender {
                     echoed[0] = echo(accepted);
                 } catch (Throwable t) {
                     echoFailure[0] = t;
-                    accepted.close();
+                    Bench.closeQuietly(accepted); // wakes the client's blocked read
                 }
             });
             int count = 0;
