@@ -5,15 +5,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The one place where the benchmark hands frameconn a batch of frames. The
- * batch is {@code payloads[0..count)}, all of type {@code type}; when the call
- * returns, every frame of it is with the operating system.
+ * The one place where the benchmark hands frameconn a batch of frames: one
+ * instance per sending thread and connection. When {@link #write} returns,
+ * every frame of the batch has been accepted by the connection, in order.
  */
 final class FrameconnBatch {
-    private FrameconnBatch() {}
+    private final FrameConn conn;
 
-    /** Writes {@code count} frames of type {@code type}, payloads in order. */
-    static void write(FrameConn conn, int type, ByteBuffer[] payloads, int count) throws IOException {
+    FrameconnBatch(FrameConn conn) {
+        this.conn = conn;
+    }
+
+    /** Writes {@code payloads[0..count)} as frames of type {@code type}, in order. */
+    void write(int type, ByteBuffer[] payloads, int count) throws IOException {
         // TODO(lead): switch to FrameConn batch API
         for (int i = 0; i < count; i++) {
             conn.writeFrame(type, payloads[i]);

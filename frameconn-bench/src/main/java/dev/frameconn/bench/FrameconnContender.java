@@ -95,9 +95,10 @@ final class FrameconnContender implements Contender {
                 int batch = Wire.batchFrames(payload.remaining());
                 ByteBuffer[] payloads = new ByteBuffer[batch];
                 Arrays.fill(payloads, payload);
+                FrameconnBatch batcher = new FrameconnBatch(conn);
                 while (frames < budget && !round.stopped()) {
                     int count = (int) Math.min(batch, budget - frames);
-                    FrameconnBatch.write(conn, Wire.TYPE, payloads, count);
+                    batcher.write(Wire.TYPE, payloads, count);
                     frames += count;
                 }
             }
