@@ -54,6 +54,12 @@ final class Outbound {
     /** Calls closer than this to the end of the previous write count as back to back: 2 µs. */
     static final long STREAMING_WINDOW_NANOS = 2_000;
     /**
+     * Hand the writing to a background thread only if the last write took at
+     * least this long (1 µs): a hand-off costs about that, so for a transport
+     * whose writes are cheaper (in-memory) the caller writes itself.
+     */
+    static final long HANDOFF_MIN_WRITE_NANOS = 1_000;
+    /**
      * How long a background flusher that caught up waits for more frames before
      * it lets go of the pen and ends: 200 µs. Starting a thread per catch-up
      * would cost more than the frames it carries.
@@ -75,6 +81,8 @@ final class Outbound {
     private boolean lingering;
     private boolean finished;
     private long lastPenDrop;
+    private long penTaken;
+    private long lastWriteNanos;
     private long acceptedFrames;
     private long writtenFrames;
     private volatile IOException failure;
@@ -144,7 +152,8 @@ final class Outbound {
                 awaitRoom();
             }
             copyIn(staging, type, payload, length);
-            if (System.nanoTime() - lastPenDrop < STREAMING_WINDOW_NANOS) {
+            if (lastWriteNanos >= HANDOFF_MIN_WRITE_NANOS
+                    && System.nanoTime() - lastPenDrop < STREAMING_WINDOW_NANOS) {
                 // back to back: write in the background while the caller makes the next frame
                 Thread.ofVirtual().name("frameconn-flusher").start(this::flushInBackground);
                 return false;
@@ -487,6 +496,7 @@ final class Outbound {
 
     private void takePen() {
         penHeld = true;
+        penTaken = System.nanoTime();
         if (staging == null) {
             staging = pool.acquire(STAGING_SIZE);
             sending = pool.acquire(STAGING_SIZE);
@@ -498,6 +508,7 @@ final class Outbound {
     private void dropPen() {
         penHeld = false;
         lastPenDrop = System.nanoTime();
+        lastWriteNanos = lastPenDrop - penTaken;
         releaseBuffers();
         wakeAll();
     }
