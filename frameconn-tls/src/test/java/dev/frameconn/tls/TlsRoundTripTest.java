@@ -109,6 +109,42 @@ class TlsRoundTripTest {
         return total;
     }
 
+    @Test
+    void concurrentWritersOfSmallFramesNeverInterleave() throws Exception {
+        TlsFixtures.Pair p = f.pair();
+        int writers = 4;
+        int perWriter = 2_000;
+        Future<int[]> reader = f.submit(() -> {
+            int[] next = new int[writers];
+            for (int i = 0; i < writers * perWriter; i++) {
+                try (Frame frame = p.server().conn().readFrame()) {
+                    int w = frame.type() - 1;
+                    // each writer's frames arrive whole and in its order: payload = its sequence number
+                    assertThat(frame.length()).isEqualTo(4 + w * 100);
+                    assertThat(frame.payload().getInt(0)).isEqualTo(next[w]++);
+                }
+            }
+            return next;
+        });
+        java.util.List<Future<Void>> sent = new java.util.ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            sent.add(f.submit(() -> {
+                ByteBuffer payload = ByteBuffer.allocate(4 + writer * 100);
+                for (int i = 0; i < perWriter; i++) {
+                    payload.putInt(0, i);
+                    p.client().conn().writeFrame(writer + 1, payload);
+                }
+                return null;
+            }));
+        }
+        for (Future<Void> s : sent) {
+            TlsFixtures.get(s);
+        }
+        p.client().conn().flush();
+        assertThat(TlsFixtures.get(reader)).containsOnly(perWriter);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {TlsConfig.TLS_1_3, TlsConfig.TLS_1_2})
     void shutdownHandshakeIsCleanOnBothSides(String protocol) throws Exception {
