@@ -121,12 +121,61 @@ final class Addresses {
             return UNIX_PREFIX + unix.getPath();
         }
         if (address instanceof InetSocketAddress inet) {
-            String host = inet.isUnresolved() ? inet.getHostString()
-                    : inet.getAddress().getHostAddress();
-            boolean v6 = inet.isUnresolved() ? host.indexOf(':') >= 0 : inet.getAddress() instanceof Inet6Address;
-            return v6 ? "[" + host + "]:" + inet.getPort() : host + ":" + inet.getPort();
+            String host;
+            if (inet.isUnresolved()) {
+                host = inet.getHostString();
+            } else if (inet.getAddress() instanceof Inet6Address v6) {
+                host = compress(v6);
+            } else {
+                host = inet.getAddress().getHostAddress();
+            }
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + inet.getPort() : host + ":" + inet.getPort();
         }
         return String.valueOf(address);
+    }
+
+    /**
+     * An IPv6 address in its short form (RFC 5952: the longest run of two or
+     * more zero groups becomes "::", lower-case hex): {@code ::1}, not Java's
+     * {@code 0:0:0:0:0:0:0:1}. A scope ({@code %eth0}) is kept.
+     */
+    static String compress(Inet6Address address) {
+        byte[] b = address.getAddress();
+        int[] groups = new int[8];
+        for (int g = 0; g < 8; g++) {
+            groups[g] = (b[2 * g] & 0xff) << 8 | (b[2 * g + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not compressed
+        for (int g = 0; g < 8; ) {
+            if (groups[g] != 0) {
+                g++;
+                continue;
+            }
+            int start = g;
+            while (g < 8 && groups[g] == 0) {
+                g++;
+            }
+            if (g - start > bestLength) {
+                bestStart = start;
+                bestLength = g - start;
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        for (int g = 0; g < 8; g++) {
+            if (g == bestStart) {
+                s.append("::");
+                g += bestLength - 1;
+                continue;
+            }
+            if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(groups[g]));
+        }
+        String full = address.getHostAddress();
+        int scope = full.indexOf('%');
+        return scope >= 0 ? s + full.substring(scope) : s.toString();
     }
 
     /** The picocli converter for address parameters. */

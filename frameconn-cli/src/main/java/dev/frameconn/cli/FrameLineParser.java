@@ -102,8 +102,8 @@ final class FrameLineParser {
         if (!FrameHeader.isApplicationType(type)) {
             throw new BadLineException("type=" + FrameHeader.typeToString(type)
                     + " is reserved: bits 28..31 belong to the framing layer (RST="
-                    + FrameHeader.typeToString(FrameHeader.RST) + "); application types are 0x00000000..0x"
-                    + Integer.toHexString(FrameHeader.MAX_APPLICATION_TYPE));
+                    + FrameHeader.typeToString(FrameHeader.RST) + "); application types are "
+                    + FrameHeader.typeToString(0) + ".." + FrameHeader.typeToString(FrameHeader.MAX_APPLICATION_TYPE));
         }
         return type;
     }
