@@ -1,6 +1,8 @@
 package dev.frameconn.cli;
 
 import dev.frameconn.ShutdownResult;
+import dev.frameconn.tls.PeerIdentity;
+import dev.frameconn.tls.TlsHandshakeException;
 import dev.frameconn.wire.FrameHeader;
 import java.io.PrintWriter;
 import java.net.SocketAddress;
@@ -19,6 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * text                                                   JSON event
  * listening on 127.0.0.1:7000                            listening {address}
  * conn 1 accepted from 127.0.0.1:50000                   accepted  {connection, remote}
+ * conn 1 accepted from 127.0.0.1:50000 client CN=c1 …    accepted  {connection, remote, client: {cn, dns, ip}}
+ * tls handshake failed from 127.0.0.1:50001: …           handshake_failed {remote, reason, message}
  * conn 1 frame type=0x00000001 length=5 sha256=…         frame     {connection, type, length, sha256}
  * conn 1 end: peer_shutdown (frameconn: shutting …)      (text only; JSON folds it into "end")
  * conn 1 shutdown: clean, drained 0 bytes in 0.4 ms      end       {connection, reason, message, clean,
@@ -51,9 +55,47 @@ final class EventPrinter {
 
     /** A connection was accepted. */
     void accepted(int conn, SocketAddress remote) {
+        accepted(conn, remote, null);
+    }
+
+    /** A connection was accepted; over TLS, {@code client} is who the client proved to be. */
+    void accepted(int conn, SocketAddress remote, PeerIdentity client) {
         String from = remote == null ? "unknown" : Addresses.format(remote);
-        print(json ? Json.event("accepted").put("connection", conn).put("remote", from).toString()
-                : prefix(conn) + "accepted from " + from);
+        if (json) {
+            Json line = Json.event("accepted").put("connection", conn).put("remote", from);
+            if (client != null) {
+                line.put("client", Json.object().put("cn", client.commonName())
+                        .put("dns", String.join(",", client.dnsNames()))
+                        .put("ip", String.join(",", client.ipAddresses())));
+            }
+            print(line.toString());
+        } else {
+            print(prefix(conn) + "accepted from " + from + (client == null ? "" : " client " + describe(client)));
+        }
+    }
+
+    /** A TLS client failed its handshake: not a connection, but worth a line. */
+    void handshakeFailed(TlsHandshakeException e) {
+        String from = e.peer() == null ? "unknown" : Addresses.format(e.peer());
+        String reason = e.reason().name().toLowerCase(java.util.Locale.ROOT);
+        print(json ? Json.event("handshake_failed").put("remote", from).put("reason", reason)
+                        .put("message", EndReason.messageOf(e)).toString()
+                : "tls handshake failed from " + from + ": " + reason + " (" + EndReason.messageOf(e) + ")");
+    }
+
+    /** {@code CN=name DNS=a,b IP=c}: the names of a peer's certificate. */
+    static String describe(PeerIdentity id) {
+        StringBuilder s = new StringBuilder("CN=").append(id.commonName());
+        if (!id.dnsNames().isEmpty()) {
+            s.append(" DNS=").append(String.join(",", id.dnsNames()));
+        }
+        if (!id.ipAddresses().isEmpty()) {
+            s.append(" IP=").append(String.join(",", id.ipAddresses()));
+        }
+        if (!id.uris().isEmpty()) {
+            s.append(" URI=").append(String.join(",", id.uris()));
+        }
+        return s.toString();
     }
 
     /** A frame was received (listener) or sent (sender). */

@@ -5,19 +5,26 @@ import dev.frameconn.FrameConnConfig;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.cli.FrameLineParser.BadLineException;
 import dev.frameconn.cli.FrameLineParser.OutgoingFrame;
+import dev.frameconn.tls.TlsConfig;
+import dev.frameconn.tls.TlsFrameConn;
+import dev.frameconn.tls.TlsHandshakeException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -85,6 +92,9 @@ final class FramesSendCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per line instead of text.")
     private boolean json;
 
+    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    private TlsOptions tlsOptions = new TlsOptions();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -92,9 +102,26 @@ final class FramesSendCommand implements Callable<Integer> {
         FrameConnConfig config = FrameConnConfig.defaults()
                 .withIdleTimeout(idleTimeout)
                 .withShutdownTimeout(shutdownTimeout);
+        TlsConfig tls;
+        try {
+            tls = tlsOptions.load(spec);
+        } catch (IOException e) {
+            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
+            return ExitCode.USAGE;
+        }
+        if (tls != null && address instanceof UnixDomainSocketAddress) {
+            throw new ParameterException(spec.commandLine(), "TLS needs a HOST:PORT address, not "
+                    + Addresses.format(address));
+        }
         FrameConn conn;
         try {
-            conn = FrameConn.connect(Addresses.resolve(address), config);
+            SocketAddress to = Addresses.resolve(address);
+            conn = tls == null ? FrameConn.connect(to, config)
+                    : TlsFrameConn.connect((InetSocketAddress) to, tls, config).conn();
+        } catch (TlsHandshakeException e) {
+            err.println(name + ": cannot connect to " + Addresses.format(address) + ": TLS handshake failed: "
+                    + e.reason().name().toLowerCase(java.util.Locale.ROOT) + " (" + EndReason.messageOf(e) + ")");
+            return ExitCode.UNAVAILABLE;
         } catch (UnknownHostException e) {
             err.println(name + ": cannot connect to " + Addresses.format(address) + ": unknown host ("
                     + EndReason.messageOf(e) + ")");

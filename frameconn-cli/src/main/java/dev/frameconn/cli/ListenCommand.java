@@ -3,8 +3,9 @@ package dev.frameconn.cli;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
-import dev.frameconn.FrameServer;
 import dev.frameconn.ShutdownResult;
+import dev.frameconn.tls.TlsConfig;
+import dev.frameconn.tls.TlsHandshakeException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.SocketAddress;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,6 +62,12 @@ import picocli.CommandLine.Spec;
             "The first line is 'listening on ADDRESS', with the real port when port 0 was given. "
                     + "With --json, every line is one JSON object: events listening, accepted, frame, "
                     + "end (with reason, message and clean).",
+            "",
+            "With --tls-cert, --tls-key and --tls-ca, clients must speak TLS 1.3 and prove who they are "
+                    + "with a certificate from that CA; the accepted line names the client (its common "
+                    + "name and subject alternative names). A client that fails its handshake gets a "
+                    + "'tls handshake failed' line (JSON event handshake_failed) with the reason, and is "
+                    + "not counted as a connection.",
             ""
         },
         exitCodeListHeading = ExitCode.HEADING,
@@ -102,6 +110,9 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per line instead of text.")
     private boolean json;
 
+    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    private TlsOptions tlsOptions = new TlsOptions();
+
     private final Set<FrameConn> open = ConcurrentHashMap.newKeySet();
     /** Counted down when {@link #call()} is done, so a signal's hook can let the last lines out. */
     private final CountDownLatch done = new CountDownLatch(1);
@@ -121,13 +132,24 @@ final class ListenCommand implements Callable<Integer> {
                 .withMaxPayloadLength((int) maxPayloadLength);
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        FrameServer server;
+        TlsConfig tls;
+        try {
+            tls = tlsOptions.load(spec);
+        } catch (IOException e) {
+            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
+            return ExitCode.USAGE;
+        }
+        if (tls != null && address instanceof UnixDomainSocketAddress) {
+            throw new ParameterException(spec.commandLine(), "TLS needs a HOST:PORT address, not "
+                    + Addresses.format(address));
+        }
+        Listener server;
         try {
             SocketAddress bindTo = Addresses.resolve(address);
             if (bindTo instanceof UnixDomainSocketAddress unix) {
                 UnixSocketFiles.removeIfStale(unix.getPath());
             }
-            server = FrameServer.bind(bindTo, config);
+            server = Listener.bind(bindTo, config, tls);
         } catch (UnknownHostException e) {
             err.println(name + ": cannot listen on " + Addresses.format(address) + ": unknown host ("
                     + EndReason.messageOf(e) + ")");
@@ -149,16 +171,19 @@ final class ListenCommand implements Callable<Integer> {
         }
     }
 
-    private int serve(FrameServer server, EventPrinter printer, PrintWriter err, String name) {
+    private int serve(Listener server, EventPrinter printer, PrintWriter err, String name) {
         AtomicInteger unclean = new AtomicInteger();
         List<Thread> handlers = new ArrayList<>();
         int accepted = 0;
         while (connections == null || accepted < connections) {
-            FrameConn conn;
+            Listener.Accepted next;
             try {
-                conn = server.accept();
+                next = server.accept();
             } catch (ClosedChannelException e) {
                 break; // stopped by a signal
+            } catch (TlsHandshakeException e) {
+                printer.handshakeFailed(e); // that client only: not a connection, and the listener goes on
+                continue;
             } catch (IOException e) {
                 // a failed accept (peer gone before we saw it, out of descriptors) is not a connection
                 err.println(name + ": accept failed: " + EndReason.messageOf(e));
@@ -167,10 +192,11 @@ final class ListenCommand implements Callable<Integer> {
                 continue;
             }
             int number = ++accepted;
+            FrameConn conn = next.conn();
             open.add(conn);
             handlers.add(Thread.ofVirtual().name("frameconn-conn-" + number).start(() -> {
                 try {
-                    if (!handle(number, conn, printer)) {
+                    if (!handle(number, next, printer)) {
                         unclean.incrementAndGet();
                     }
                 } catch (RuntimeException | Error e) {
@@ -194,8 +220,9 @@ final class ListenCommand implements Callable<Integer> {
     }
 
     /** Serves one connection to its end; true if it ended with a clean shutdown handshake. */
-    private boolean handle(int number, FrameConn conn, EventPrinter printer) {
-        printer.accepted(number, conn.remoteAddress());
+    private boolean handle(int number, Listener.Accepted accepted, EventPrinter printer) {
+        FrameConn conn = accepted.conn();
+        printer.accepted(number, conn.remoteAddress(), accepted.client());
         EndReason reason;
         String message;
         while (true) {
@@ -214,7 +241,7 @@ final class ListenCommand implements Callable<Integer> {
     }
 
     /** The shutdown hook: stop accepting and shut the open connections down, in parallel. */
-    private void stop(FrameServer server) {
+    private void stop(Listener server) {
         closeQuietly(server);
         List<Thread> shutdowns = new ArrayList<>();
         for (FrameConn conn : open) {
@@ -255,7 +282,7 @@ final class ListenCommand implements Callable<Integer> {
         }
     }
 
-    private static void closeQuietly(FrameServer server) {
+    private static void closeQuietly(Listener server) {
         try {
             server.close();
         } catch (IOException ignored) {
