@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * @param connectionPayload payload size of the connections workload
  * @param connectionBytes 0: connections rounds are timed like the others; else payload bytes per
  *        round of the connections workload, split evenly: every connection sends the same frames
- * @param connectionThreads thread kind of raw and frameconn in the connections workload
+ * @param connectionThreads thread kind of raw and frameconn, and of Netty's senders, in the connections workload
  * @param nettyAllocator "pooled" or "adaptive"
  * @param pin whether to run ping-pong a second time pinned to CPU 0
  * @param pinnedChild this process is the pinned child of another run
@@ -71,8 +71,9 @@ record BenchOptions(
               --connection-mb N        give each connections round a budget of N x 10^6 payload
                                        bytes, split evenly over the connections, instead of
                                        --duration-ms (spread then compares finishing times)
-              --connection-threads K   platform or virtual: raw and frameconn threads in the
-                                       connections workload (default virtual)
+              --connection-threads K   platform or virtual: the threads of raw and frameconn, and
+                                       Netty's sender threads, in the connections workload
+                                       (default virtual)
               --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
               --no-pin                 skip the ping-pong run pinned to CPU 0 (taskset -c 0)
               -h, --help               this text

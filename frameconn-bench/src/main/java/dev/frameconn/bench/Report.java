@@ -47,8 +47,11 @@ final class Report {
         }
         out.println("figures: median [min-max] over the measured rounds; MB/s = 10^6 payload bytes per second");
         out.println("modes:   per-frame = frameconn writeFrame / Netty writeAndFlush, once per frame;");
-        out.println("         batch = frameconn batch API (64 frames, at most 8 MiB) / Netty flush every 64 frames"
-                + " / raw: the same bytes in 1 MiB writes, no framing");
+        out.println("         batch = frameconn batch API (64 frames, at most 8 MiB) / Netty write per frame, flush "
+                + "every 64 / raw: the same bytes in 1 MiB writes, no framing");
+        out.println("threads: Netty K+event-loop = a sender thread of kind K per connection calls write/writeAndFlush "
+                + "(Netty's default water marks block it while the channel is not writable); the event loops do "
+                + "the I/O and the receiving");
         oneWay(out, rows);
         pingPong(out, rows);
         connections(out, rows);

@@ -109,7 +109,7 @@ final class Runner implements AutoCloseable {
         List<Measurement> rows = new ArrayList<>();
         for (Contender c : players) {
             rows.add(new Measurement(Workload.PING_PONG, c.impl(), c.mode(), BenchOptions.PING_PAYLOAD, 1, pinned,
-                    c.threads(ThreadKind.PLATFORM)));
+                    c.pingPongThreads()));
         }
         int total = options.warmup() + options.rounds();
         for (int round = 0; round < total; round++) {
