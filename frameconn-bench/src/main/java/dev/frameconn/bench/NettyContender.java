@@ -17,21 +17,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Netty as its users run it: default channel options except the allocator,
- * {@link LengthFieldBasedFrameDecoder} on the receiving side, and a sender on
- * the event loop that writes the 8-byte header itself, followed by the payload
- * (a retained duplicate of one shared direct buffer, so no copy). The sender
- * writes while the channel is writable and resumes when it becomes writable
- * again; in {@link Mode#PER_FRAME} it calls {@code writeAndFlush} for every
- * frame, in {@link Mode#BATCH} it flushes every 64 frames (and when the
- * channel stops being writable, or nothing would drain).
+ * Netty as its users run it: default channel options (so the default write
+ * buffer water marks, 32 KiB low and 64 KiB high) except the allocator,
+ * {@link LengthFieldBasedFrameDecoder} on the receiving side, and on the
+ * sending side an application thread that writes to the channel while the
+ * event loop does the I/O. Each frame is the 8-byte header in its own small
+ * buffer followed by the payload (a retained duplicate of one shared direct
+ * buffer, so no copy). In {@link Mode#PER_FRAME} the sender calls
+ * {@code write(header)} and {@code writeAndFlush(payload)} for every frame;
+ * since these calls only queue work for the event loop, frames queued while a
+ * write is under way leave together in the event loop's next gathering write.
+ * In {@link Mode#BATCH} it calls {@code write} per frame and {@code flush()}
+ * every 64 frames. Backpressure as Netty offers it: while the channel is not
+ * writable the sender flushes what it has and blocks until
+ * {@code channelWritabilityChanged} reports it writable again.
+ *
+ * <p>Ping-pong runs wholly on the event loops: the client writes the next
+ * request from {@code channelRead} of the previous echo.
  */
 final class NettyContender implements Contender {
-    /** Frames one pump call writes before it yields the event loop to other channels. */
-    private static final int PUMP_FRAMES = 1024;
     private static final int HEADER = 8;
+    /** How the sending threads are described in the table and the JSON, after their kind. */
+    private static final String SENDER_SUFFIX = "+event-loop";
 
     private final NettyTransport transport;
     private final Mode mode;
@@ -53,6 +64,12 @@ final class NettyContender implements Contender {
 
     @Override
     public String threads(ThreadKind requested) {
+        // the sender is an application thread of the requested kind; I/O and receiving run on event loops
+        return requested.label() + SENDER_SUFFIX;
+    }
+
+    @Override
+    public String pingPongThreads() {
         return "event-loop";
     }
 
@@ -105,6 +122,7 @@ final class NettyContender implements Contender {
         CountDownLatch receiversActive = new CountDownLatch(connections);
         ByteBuf source = payloadBuffer(payload);
         List<Channel> channels = new ArrayList<>(connections + 1);
+        List<Thread> senderThreads = new ArrayList<>(connections);
         try {
             Channel server = bind(new ChannelInitializer<>() {
                 @Override
@@ -116,22 +134,25 @@ final class NettyContender implements Contender {
             List<Sender> senders = new ArrayList<>(connections);
             for (int i = 0; i < connections; i++) {
                 Sender sender = new Sender(round, ledger, source, payload, mode);
-                channels.add(connect(server, new ChannelInitializer<>() {
+                Channel client = connect(server, new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(sender);
                     }
-                }));
+                });
+                channels.add(client);
+                sender.channel = client;
                 senders.add(sender);
             }
             if (!await(receiversActive, Bench.ROUND_SLACK_NANOS)) {
                 throw new BenchmarkFailure(name() + ": only " + (connections - receiversActive.getCount())
                         + " of connections=" + connections + " were accepted in time");
             }
-            round.start();
-            for (Sender sender : senders) {
-                sender.start();
+            for (int i = 0; i < senders.size(); i++) {
+                // each waits for the round's start
+                senderThreads.add(threads.start("netty-send-" + i, senders.get(i)::run));
             }
+            round.start();
             round.runToEnd();
             return ledger.await(round);
         } finally {
@@ -139,38 +160,30 @@ final class NettyContender implements Contender {
             for (Channel channel : channels) {
                 channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
+            // closing woke any sender still blocked on writability
+            for (Thread t : senderThreads) {
+                Bench.join(t, name());
+            }
             source.release();
         }
     }
 
-    /** Writes one frame: the header in its own small buffer, then the payload. */
-    private static void writeFrame(ChannelHandlerContext ctx, ByteBuf source, int payload, boolean flush) {
-        ByteBuf header = ctx.alloc().buffer(HEADER);
-        header.writeInt(Wire.TYPE).writeInt(payload);
-        ctx.write(header);
-        if (flush) {
-            ctx.writeAndFlush(source.retainedDuplicate());
-        } else {
-            ctx.write(source.retainedDuplicate());
-        }
-    }
-
-    /** The sending side of one connection; all its state lives on its event loop. */
-    private static final class Sender extends ChannelInboundHandlerAdapter {
+    /**
+     * The sending side of one connection: {@link #run()} on an application
+     * thread writes the frames; the handler part, on the event loop, wakes
+     * that thread when the channel becomes writable again or closes.
+     */
+    private final class Sender extends ChannelInboundHandlerAdapter {
         private final Round round;
         private final Ledger ledger;
         private final ByteBuf source;
         private final int payload;
         private final boolean perFrame;
         private final int batch;
-        private ChannelHandlerContext ctx;
-        private int port;
-        private long frames;
-        private int unflushed;
-        private boolean started;
-        private boolean pumping;
-        private boolean finished;
-        private boolean accounted;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition writableOrClosed = lock.newCondition();
+        /** Set before the sending thread starts (which publishes it). */
+        Channel channel;
 
         Sender(Round round, Ledger ledger, ByteBuf source, int payload, Mode mode) {
             this.round = round;
@@ -181,103 +194,98 @@ final class NettyContender implements Contender {
             this.batch = Wire.batchFrames(payload);
         }
 
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            // registration precedes connect, whose sync() publishes this to the thread calling start()
-            this.ctx = ctx;
-        }
-
-        void start() {
-            ctx.executor().execute(() -> {
-                port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-                started = true;
-                pump();
-            });
-        }
-
-        private void pump() {
-            if (finished || !started) {
-                return;
-            }
-            if (pumping) {
-                // a flush inside the loop fired channelWritabilityChanged: do not write from
-                // inside the loop's own write (its frame is not counted yet); run again after it
-                ctx.executor().execute(this::pump);
-                return;
-            }
-            pumping = true;
+        /** The sending thread: frames until the round's budget or time is up, then the end of the stream. */
+        void run() {
+            Channel ch = channel;
             try {
-                pumpFrames();
+                int port = ((InetSocketAddress) ch.localAddress()).getPort();
+                round.awaitGo();
+                long budget = round.frameBudget();
+                long frames = 0;
+                int unflushed = 0;
+                while (frames < budget && !round.stopped()) {
+                    if (!ch.isWritable()) {
+                        if (unflushed > 0) {
+                            // unflushed frames count against the high water mark; only a flush drains them
+                            ch.flush();
+                            unflushed = 0;
+                        }
+                        if (!awaitWritable(ch)) {
+                            throw new BenchmarkFailure(name() + ": port=" + port
+                                    + " closed before the round ended, after frames=" + frames);
+                        }
+                    }
+                    ByteBuf header = ch.alloc().buffer(HEADER);
+                    header.writeInt(Wire.TYPE).writeInt(payload);
+                    ch.write(header);
+                    frames++;
+                    if (perFrame) {
+                        ch.writeAndFlush(source.retainedDuplicate());
+                    } else {
+                        ch.write(source.retainedDuplicate());
+                        if (++unflushed == batch) {
+                            ch.flush();
+                            unflushed = 0;
+                        }
+                    }
+                }
+                // completes after every earlier write has left, in order (and fails if any could not)
+                ChannelFuture last = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
+                if (!last.await(Bench.ROUND_SLACK_NANOS, TimeUnit.NANOSECONDS)) {
+                    throw new BenchmarkFailure(name() + ": port=" + port + " last write did not complete within "
+                            + Bench.ROUND_SLACK_NANOS / 1_000_000_000 + " s");
+                }
+                if (!last.isSuccess()) {
+                    throw new BenchmarkFailure(name() + ": port=" + port + " write failed: " + last.cause(),
+                            last.cause());
+                }
+                ledger.sent(port, frames);
+                ch.close(); // ends the stream: the receiver's channelInactive closes its books
+            } catch (Throwable t) {
+                ledger.fail(t);
+                ch.close();
             } finally {
-                pumping = false;
-            }
-        }
-
-        private void pumpFrames() {
-            Channel channel = ctx.channel();
-            int budget = PUMP_FRAMES;
-            while (channel.isWritable()) {
-                if (frames >= round.frameBudget() || round.stopped()) {
-                    finish();
-                    return;
-                }
-                frames++;
-                writeFrame(ctx, source, payload, perFrame);
-                if (!perFrame && (++unflushed == batch || frames == round.frameBudget())) {
-                    ctx.flush();
-                    unflushed = 0;
-                }
-                if (--budget == 0) {
-                    // let the other channels of this event loop have a turn
-                    ctx.executor().execute(this::pump);
-                    return;
-                }
-            }
-            if (unflushed > 0) {
-                // not writable with frames still unflushed: only a flush lets the buffer drain
-                ctx.flush();
-                unflushed = 0;
-            }
-        }
-
-        private void finish() {
-            finished = true;
-            // completes after every earlier write has left, in order; then end the stream
-            ChannelFuture last = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
-            last.addListener(f -> {
-                if (f.isSuccess()) {
-                    ledger.sent(port, frames);
-                } else {
-                    ledger.fail(f.cause());
-                }
-                ctx.close();
-                account();
-            });
-        }
-
-        private void account() {
-            if (!accounted) {
-                accounted = true;
                 ledger.partyDone();
+            }
+        }
+
+        /** Blocks until the channel is writable (true) or closed (false). */
+        private boolean awaitWritable(Channel ch) throws InterruptedException {
+            lock.lock();
+            try {
+                // the event loop changes writability before it signals under this lock: no lost wake-up
+                while (!ch.isWritable()) {
+                    if (!ch.isActive()) {
+                        return false;
+                    }
+                    writableOrClosed.await();
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void wake() {
+            lock.lock();
+            try {
+                writableOrClosed.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
             if (ctx.channel().isWritable()) {
-                pump();
+                wake();
             }
             super.channelWritabilityChanged(ctx);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            if (started && !finished) {
-                ledger.fail(new BenchmarkFailure("netty sender: port=" + port + " closed before the round ended"));
-            }
-            if (started) {
-                account();
-            }
+            wake();
             super.channelInactive(ctx);
         }
 
@@ -402,6 +410,14 @@ final class NettyContender implements Contender {
         }
     }
 
+    /** Writes one frame on the event loop: the header in its own small buffer, then the payload, and flushes. */
+    private static void writeFrame(ChannelHandlerContext ctx, ByteBuf source, int payload) {
+        ByteBuf header = ctx.alloc().buffer(HEADER);
+        header.writeInt(Wire.TYPE).writeInt(payload);
+        ctx.write(header);
+        ctx.writeAndFlush(source.retainedDuplicate());
+    }
+
     /** The client of a ping-pong: sends, waits for the echo, records the round trip, repeats. */
     private final class Pinger extends ChannelInboundHandlerAdapter {
         final CountDownLatch done = new CountDownLatch(1);
@@ -433,7 +449,7 @@ final class NettyContender implements Contender {
 
         private void ping() {
             sentAt = System.nanoTime();
-            writeFrame(ctx, source, payload, true);
+            writeFrame(ctx, source, payload);
         }
 
         @Override

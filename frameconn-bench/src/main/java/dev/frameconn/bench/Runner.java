@@ -17,6 +17,7 @@ final class Runner implements AutoCloseable {
     private final List<Contender> contenders = new ArrayList<>();
     private final List<NettyTransport> nettyTransports = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private IdleResult idle;
 
     Runner(BenchOptions options, PrintStream progress) {
         this.options = options;
@@ -53,7 +54,16 @@ final class Runner implements AutoCloseable {
         return all;
     }
 
-    /** Runs every selected workload; pinned ping-pong runs in a child JVM ({@link PinnedChild}). */
+    /** The idle workload's result, or null if it did not run (not selected, or frameconn not among the impls). */
+    IdleResult idle() {
+        return idle;
+    }
+
+    /**
+     * Runs every selected workload; pinned ping-pong runs in a child JVM
+     * ({@link PinnedChild}); the idle workload, frameconn only, runs last, with
+     * its server ends in another child JVM ({@link IdleWorkload}).
+     */
     List<Measurement> run() throws Exception {
         List<Measurement> results = new ArrayList<>();
         if (options.workloads().contains(Workload.ONE_WAY)) {
@@ -73,6 +83,10 @@ final class Runner implements AutoCloseable {
                 results.addAll(transfers(Workload.CONNECTIONS, options.connectionPayload(), n,
                         options.connectionThreads()));
             }
+        }
+        if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
+                && !options.pinnedChild()) {
+            idle = IdleWorkload.run(options.idleConnections(), progress);
         }
         return results;
     }
@@ -109,7 +123,7 @@ final class Runner implements AutoCloseable {
         List<Measurement> rows = new ArrayList<>();
         for (Contender c : players) {
             rows.add(new Measurement(Workload.PING_PONG, c.impl(), c.mode(), BenchOptions.PING_PAYLOAD, 1, pinned,
-                    c.threads(ThreadKind.PLATFORM)));
+                    c.pingPongThreads()));
         }
         int total = options.warmup() + options.rounds();
         for (int round = 0; round < total; round++) {
