@@ -71,9 +71,12 @@ record BenchOptions(
               --rounds N               measured rounds per setting (default 7; --quick 5)
               --warmup N               warm-up rounds per setting (default 2; --quick 1)
               --duration-ms N          length of each round (default 1000; --quick 250)
-              --workloads LIST         one-way,ping-pong,connections,idle (default all)
+              --workloads LIST         one-way,ping-pong,connections,idle,tls (default all); tls:
+                                       64k and 512k frames over TLS 1.3 with mutual authentication,
+                                       netty-nio-tls (SslHandler, JDK provider) beside frameconn-tls
               --idle-only              only the idle workload (same as --workloads idle)
-              --impls LIST             raw,netty-nio,netty-epoll,frameconn (default all)
+              --impls LIST             raw,netty-nio,netty-epoll,frameconn,netty-nio-tls,frameconn-tls
+                                       (default all; the -tls ones run in the tls workload only)
               --payloads LIST          one-way payload sizes (default 64,4k,64k,512k,4m)
               --connections LIST       connection counts (default 1,16,256)
               --connection-payload N   payload of the connections workload (default 64k)

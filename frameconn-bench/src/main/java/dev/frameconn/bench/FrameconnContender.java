@@ -4,7 +4,10 @@ import dev.frameconn.ConnectionShutdownException;
 import dev.frameconn.EndOfStreamException;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
+import dev.frameconn.FrameConnConfig;
 import dev.frameconn.FrameServer;
+import dev.frameconn.tls.TlsFrameConn;
+import dev.frameconn.tls.TlsFrameServer;
 import dev.frameconn.ShutdownResult;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,16 +28,24 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class FrameconnContender implements Contender {
     private final Mode mode;
+    /** Non-null: the tls workload's contender, over frameconn-tls. */
+    private final BenchTls tls;
     /** First unclean shutdown seen: reported as a warning, since the data were already checked. */
     private final AtomicReference<String> shutdownWarning = new AtomicReference<>();
 
     FrameconnContender(Mode mode) {
+        this(mode, null);
+    }
+
+    /** Over TLS with {@code tls}'s certificates when it is not null. */
+    FrameconnContender(Mode mode, BenchTls tls) {
         this.mode = mode;
+        this.tls = tls;
     }
 
     @Override
     public Impl impl() {
-        return Impl.FRAMECONN;
+        return tls == null ? Impl.FRAMECONN : Impl.FRAMECONN_TLS;
     }
 
     @Override
@@ -58,9 +69,9 @@ final class FrameconnContender implements Contender {
         ByteBuffer source = Wire.payload(payload);
         Ledger ledger = new Ledger(name(), payload, connections);
         List<FrameConn> conns = new ArrayList<>(2 * connections);
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (Acceptor server = Acceptor.bind(tls)) {
             for (int i = 0; i < connections; i++) {
-                FrameConn client = FrameConn.connect(server.localAddress());
+                FrameConn client = server.connect();
                 conns.add(client);
                 FrameConn accepted = server.accept();
                 conns.add(accepted);
@@ -148,9 +159,40 @@ final class FrameconnContender implements Contender {
         }
     }
 
+    /** A plain or a TLS listener on loopback, and connecting to it; handshakes finish before the round. */
+    private record Acceptor(FrameServer plain, TlsFrameServer secure, BenchTls tls) implements AutoCloseable {
+        static Acceptor bind(BenchTls tls) throws IOException {
+            InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            return tls == null ? new Acceptor(FrameServer.bind(any), null, null)
+                    : new Acceptor(null, TlsFrameServer.bind(any, tls.frameconnServer, FrameConnConfig.defaults()), tls);
+        }
+
+        FrameConn connect() throws IOException {
+            if (secure == null) {
+                return FrameConn.connect(plain.localAddress());
+            }
+            InetSocketAddress at = (InetSocketAddress) secure.localAddress();
+            return TlsFrameConn.connect(new InetSocketAddress(BenchTls.HOST, at.getPort()), tls.frameconnClient,
+                    FrameConnConfig.defaults()).conn();
+        }
+
+        FrameConn accept() throws IOException {
+            return secure == null ? plain.accept() : secure.accept().conn();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (secure == null) {
+                plain.close();
+            } else {
+                secure.close();
+            }
+        }
+    }
+
     @Override
     public boolean pingPongs() {
-        return mode == Mode.PER_FRAME;
+        return mode == Mode.PER_FRAME && tls == null;
     }
 
     @Override

@@ -9,7 +9,11 @@ public enum Impl {
     /** Netty 4.2 on its native epoll transport. */
     NETTY_EPOLL("netty-epoll"),
     /** frameconn over TCP. */
-    FRAMECONN("frameconn");
+    FRAMECONN("frameconn"),
+    /** Netty 4.2 NIO with {@code SslHandler} (JDK provider), TLS 1.3 with mutual authentication: tls workload only. */
+    NETTY_NIO_TLS("netty-nio-tls"),
+    /** frameconn over TLS 1.3 with mutual authentication (frameconn-tls): tls workload only. */
+    FRAMECONN_TLS("frameconn-tls");
 
     private final String label;
 
@@ -29,6 +33,7 @@ public enum Impl {
                 return impl;
             }
         }
-        throw new IllegalArgumentException("impl=" + label + " is none of raw, netty-nio, netty-epoll, frameconn");
+        throw new IllegalArgumentException("impl=" + label
+                + " is none of raw, netty-nio, netty-epoll, frameconn, netty-nio-tls, frameconn-tls");
     }
 }

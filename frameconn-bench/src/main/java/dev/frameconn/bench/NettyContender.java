@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -46,15 +47,45 @@ final class NettyContender implements Contender {
 
     private final NettyTransport transport;
     private final Mode mode;
+    /** Non-null: the tls workload's contender, an SslHandler first in both pipelines. */
+    private final BenchTls tls;
 
     NettyContender(NettyTransport transport, Mode mode) {
+        this(transport, mode, null);
+    }
+
+    /** With {@code SslHandler}s from {@code tls}'s contexts when it is not null (NIO only). */
+    NettyContender(NettyTransport transport, Mode mode, BenchTls tls) {
         this.transport = transport;
         this.mode = mode;
+        this.tls = tls;
     }
 
     @Override
     public Impl impl() {
-        return transport.impl;
+        return tls == null ? transport.impl : Impl.NETTY_NIO_TLS;
+    }
+
+    /** Adds the server's SslHandler first, for the tls workload. */
+    private void serverTls(Channel ch) {
+        if (tls != null) {
+            ch.pipeline().addFirst(tls.nettyServer.newHandler(ch.alloc()));
+        }
+    }
+
+    /** Adds the client's SslHandler first (host name checked), for the tls workload. */
+    private void clientTls(Channel ch, int port) {
+        if (tls != null) {
+            ch.pipeline().addFirst(tls.nettyClient.newHandler(ch.alloc(), BenchTls.HOST, port));
+        }
+    }
+
+    /** Waits for the client's TLS handshake, so that the round does not time it. */
+    private void awaitHandshake(Channel client) throws Exception {
+        if (tls != null) {
+            client.pipeline().get(SslHandler.class).handshakeFuture().get(Bench.ROUND_SLACK_NANOS,
+                    TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
@@ -127,6 +158,7 @@ final class NettyContender implements Contender {
             Channel server = bind(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
+                    serverTls(ch);
                     ch.pipeline().addLast(decoder(), new Receiver(ledger, payload, receiversActive));
                 }
             });
@@ -134,13 +166,16 @@ final class NettyContender implements Contender {
             List<Sender> senders = new ArrayList<>(connections);
             for (int i = 0; i < connections; i++) {
                 Sender sender = new Sender(round, ledger, source, payload, mode);
+                int port = ((InetSocketAddress) server.localAddress()).getPort();
                 Channel client = connect(server, new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        clientTls(ch, port);
                         ch.pipeline().addLast(sender);
                     }
                 });
                 channels.add(client);
+                awaitHandshake(client);
                 sender.channel = client;
                 senders.add(sender);
             }
@@ -360,7 +395,7 @@ final class NettyContender implements Contender {
 
     @Override
     public boolean pingPongs() {
-        return mode == Mode.PER_FRAME;
+        return mode == Mode.PER_FRAME && tls == null;
     }
 
     @Override

@@ -60,6 +60,7 @@ final class Report {
         oneWay(out, rows);
         pingPong(out, rows);
         connections(out, rows);
+        tls(out, rows);
         idle(out, idle);
         if (!notes.isEmpty()) {
             out.println();
@@ -164,6 +165,34 @@ final class Report {
         }
     }
 
+    private static void tls(PrintStream out, List<Measurement> rows) {
+        List<Measurement> mine = select(rows, m -> m.workload == Workload.TLS);
+        if (mine.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("TLS ONE-WAY, 1 connection, TLS 1.3 with mutual authentication, JDK provider and cipher order "
+                + "on both (threads: " + threadsOf(mine) + ")");
+        out.printf("%-9s %-14s %-10s %-28s %s%n", "payload", "impl", "mode", "MB/s", "frames/s");
+        int last = -1;
+        for (Measurement m : mine) {
+            String payload = m.payload == last ? "" : size(m.payload);
+            last = m.payload;
+            out.printf("%-9s %-14s %-10s %-28s %s%n", payload, m.impl.label(), m.mode.label(),
+                    figure(m, Measurement.MB_PER_S, Report::mb), median(m, Measurement.FRAMES_PER_S, Report::rate));
+        }
+        out.println();
+        out.println("tls ratios: frameconn-tls MB/s ÷ netty-nio-tls MB/s, medians (> 1: frameconn faster; "
+                + "target >= 1.0)");
+        for (Measurement m : mine) {
+            if (m.impl == Impl.FRAMECONN_TLS) {
+                Double r = ratio(m, Impl.NETTY_NIO_TLS, mine, Measurement.MB_PER_S);
+                out.printf("%-9s %-10s %s%n", size(m.payload), m.mode.label(),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.2f", r));
+            }
+        }
+    }
+
     private static void idle(PrintStream out, IdleResult idle) {
         if (idle == null) {
             return;
@@ -218,7 +247,7 @@ final class Report {
      * mode, except raw, which has only its batch row. Null if either is missing.
      */
     static Double ratio(Measurement fc, Impl other, List<Measurement> rows, String figure) {
-        Mode mode = other == Impl.RAW ? Mode.BATCH : fc.mode;
+        Mode mode = other == Impl.RAW ? Mode.BATCH : fc.mode; // (tls rows: both per-frame)
         for (Measurement m : rows) {
             if (m.impl == other && m.mode == mode && m.sameSetting(fc) && m.skipped() == null) {
                 Measurement.Summary mine = fc.summary(figure);

@@ -12,9 +12,14 @@ import java.util.Locale;
  * a noisy machine hits all alike.
  */
 final class Runner implements AutoCloseable {
+    /** Payloads of the tls workload: the 64 KiB and 512 KiB. */
+    static final List<Integer> TLS_PAYLOADS = List.of(64 << 10, 512 << 10);
+
     private final BenchOptions options;
     private final PrintStream progress;
     private final List<Contender> contenders = new ArrayList<>();
+    /** The tls workload's: Netty NIO with SslHandler, then frameconn-tls, per frame. */
+    private final List<Contender> tlsContenders = new ArrayList<>();
     private final List<NettyTransport> nettyTransports = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private IdleResult idle;
@@ -39,6 +44,24 @@ final class Runner implements AutoCloseable {
                     contenders.add(new FrameconnContender(Mode.PER_FRAME));
                     contenders.add(new FrameconnContender(Mode.BATCH));
                 }
+                case NETTY_NIO_TLS, FRAMECONN_TLS -> {
+                    // the tls workload's, below
+                }
+            }
+        }
+        if (options.workloads().contains(Workload.TLS)) {
+            BenchTls tls = null;
+            for (Impl impl : options.impls()) {
+                if (impl == Impl.NETTY_NIO_TLS || impl == Impl.FRAMECONN_TLS) {
+                    tls = tls == null ? BenchTls.create() : tls;
+                    if (impl == Impl.NETTY_NIO_TLS) {
+                        NettyTransport transport = NettyTransport.open(Impl.NETTY_NIO, options.nettyAllocator());
+                        nettyTransports.add(transport);
+                        tlsContenders.add(new NettyContender(transport, Mode.PER_FRAME, tls));
+                    } else {
+                        tlsContenders.add(new FrameconnContender(Mode.PER_FRAME, tls));
+                    }
+                }
             }
         }
     }
@@ -46,7 +69,7 @@ final class Runner implements AutoCloseable {
     /** Notes for the report: skipped implementations, unclean shutdowns. */
     List<String> notes() {
         List<String> all = new ArrayList<>(notes);
-        for (Contender c : contenders) {
+        for (Contender c : allContenders()) {
             if (c instanceof FrameconnContender f && f.shutdownWarning() != null) {
                 all.add(c.name() + ": a shutdown was not clean (data were complete): " + f.shutdownWarning());
             }
@@ -68,7 +91,7 @@ final class Runner implements AutoCloseable {
         List<Measurement> results = new ArrayList<>();
         if (options.workloads().contains(Workload.ONE_WAY)) {
             for (int payload : options.payloads()) {
-                results.addAll(transfers(Workload.ONE_WAY, payload, 1, ThreadKind.PLATFORM));
+                results.addAll(transfers(contenders, Workload.ONE_WAY, payload, 1, ThreadKind.PLATFORM));
             }
         }
         if (options.workloads().contains(Workload.PING_PONG)) {
@@ -80,8 +103,13 @@ final class Runner implements AutoCloseable {
         }
         if (options.workloads().contains(Workload.CONNECTIONS)) {
             for (int n : options.connections()) {
-                results.addAll(transfers(Workload.CONNECTIONS, options.connectionPayload(), n,
+                results.addAll(transfers(contenders, Workload.CONNECTIONS, options.connectionPayload(), n,
                         options.connectionThreads()));
+            }
+        }
+        if (options.workloads().contains(Workload.TLS) && !tlsContenders.isEmpty()) {
+            for (int payload : TLS_PAYLOADS) {
+                results.addAll(transfers(tlsContenders, Workload.TLS, payload, 1, ThreadKind.PLATFORM));
             }
         }
         if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
@@ -91,8 +119,8 @@ final class Runner implements AutoCloseable {
         return results;
     }
 
-    private List<Measurement> transfers(Workload workload, int payload, int connections, ThreadKind threads)
-            throws Exception {
+    private List<Measurement> transfers(List<Contender> contenders, Workload workload, int payload, int connections,
+            ThreadKind threads) throws Exception {
         long t0 = System.nanoTime();
         List<Measurement> rows = new ArrayList<>();
         for (Contender c : contenders) {
@@ -140,9 +168,15 @@ final class Runner implements AutoCloseable {
         return rows;
     }
 
+    private List<Contender> allContenders() {
+        List<Contender> all = new ArrayList<>(contenders);
+        all.addAll(tlsContenders);
+        return all;
+    }
+
     @Override
     public void close() {
-        for (Contender c : contenders) {
+        for (Contender c : allContenders()) {
             c.close();
         }
         for (NettyTransport t : nettyTransports) {

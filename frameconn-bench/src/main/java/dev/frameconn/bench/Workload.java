@@ -9,7 +9,12 @@ public enum Workload {
     /** Many connections at once, each one sender and one receiver. */
     CONNECTIONS("connections"),
     /** Many idle frameconn connections, each with a virtual thread in readFrame: memory per connection. */
-    IDLE("idle");
+    IDLE("idle"),
+    /**
+     * One connection over TLS 1.3 with mutual authentication, 64 KiB and 512 KiB
+     * frames one way: frameconn-tls beside Netty NIO with SslHandler (JDK provider).
+     */
+    TLS("tls");
 
     private final String label;
 
@@ -29,6 +34,7 @@ public enum Workload {
                 return workload;
             }
         }
-        throw new IllegalArgumentException("workload=" + label + " is none of one-way, ping-pong, connections, idle");
+        throw new IllegalArgumentException("workload=" + label
+                + " is none of one-way, ping-pong, connections, idle, tls");
     }
 }
