@@ -57,8 +57,8 @@ import javax.net.ssl.SSLException;
  *       blocked reader or writer with a {@link ClosedChannelException}.</li>
  * </ul>
  *
- * <p>Buffers: three per connection, made once (64 KiB ciphertext each way, and
- * one record of plaintext), none per frame. Header and payload of a frame are
+ * <p>Buffers: three per connection, made once (ciphertext: 64 KiB in, eight
+ * records out; plaintext: one record), none per frame. Header and payload of a frame are
  * wrapped together by {@link SSLEngine#wrap(ByteBuffer[], int, int, ByteBuffer)};
  * large reads decrypt straight into the caller's buffer. The ciphertext
  * buffers are heap buffers on purpose: the JDK's engine encrypts and decrypts
@@ -71,6 +71,12 @@ import javax.net.ssl.SSLException;
 final class TlsTransport implements Transport {
     /** Ciphertext buffers: several records per system call. */
     static final int NET_BUFFER_SIZE = 64 << 10;
+    /**
+     * Records per write system call at most. A 64 KiB frame with its header is
+     * five records (the fifth holds 8 bytes); eight let one call carry a whole
+     * such frame, and 128 KiB of a larger one.
+     */
+    static final int RECORDS_PER_WRITE = 8;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final ByteBuffer[] NOTHING = {EMPTY};
     private static final int RECORD_HANDSHAKE = 0x16;
@@ -99,6 +105,11 @@ final class TlsTransport implements Transport {
     private volatile boolean closed;
     // handshake only
     private volatile boolean handshakeTimedOut;
+    /** Handshake outcome: the timer and the handshake race for it, so a late timer never kills a finished one. */
+    private final java.util.concurrent.atomic.AtomicInteger handshakeState = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int RUNNING = 0;
+    private static final int FINISHED = 1;
+    private static final int EXPIRED = 2;
     private long handshakeBytesIn;
     private boolean handshaking;
 
@@ -124,7 +135,7 @@ final class TlsTransport implements Transport {
         netIn.clear().limit(0);
         appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
         appIn.clear().limit(0);
-        netOut = ByteBuffer.allocate(Math.max(NET_BUFFER_SIZE, packet));
+        netOut = ByteBuffer.allocate(RECORDS_PER_WRITE * packet);
         netOut.clear();
     }
 
@@ -148,6 +159,9 @@ final class TlsTransport implements Transport {
         try {
             engine.beginHandshake();
             runHandshake();
+            if (!handshakeState.compareAndSet(RUNNING, FINISHED)) {
+                throw new ClosedChannelException(); // the timer fired first and closed the socket
+            }
             done = true;
         } catch (IOException | RuntimeException e) {
             if (e instanceof SSLException) {
@@ -172,8 +186,10 @@ final class TlsTransport implements Transport {
     }
 
     private void expireHandshake() {
-        handshakeTimedOut = true;
-        abort();
+        if (handshakeState.compareAndSet(RUNNING, EXPIRED)) {
+            handshakeTimedOut = true;
+            abort();
+        }
     }
 
     boolean handshakeTimedOut() {
@@ -190,6 +206,10 @@ final class TlsTransport implements Transport {
             switch (hs) {
                 case NEED_WRAP -> {
                     SSLEngineResult r = engine.wrap(NOTHING, netOut);
+                    if (r.getStatus() == Status.BUFFER_OVERFLOW) {
+                        growNetOut(engine.getSession().getPacketBufferSize()); // a flight larger than 64 KiB
+                        continue;
+                    }
                     flushNetOut();
                     if (r.getStatus() == Status.CLOSED && r.bytesProduced() == 0) {
                         throw new SSLException("engine closed during the handshake");
@@ -393,8 +413,8 @@ final class TlsTransport implements Transport {
 
     /**
      * Encrypts as many records of {@code srcs} as fit one ciphertext buffer
-     * (header and payload of a frame share records) and sends them: each call
-     * is a unit of progress for the idle timeout.
+     * ({@link #RECORDS_PER_WRITE}; header and payload of a frame share records)
+     * and sends them: each call is a unit of progress for the idle timeout.
      */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
