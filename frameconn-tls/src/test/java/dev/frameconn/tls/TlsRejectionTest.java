@@ -260,6 +260,7 @@ class TlsRejectionTest {
         TlsFrameServer server = TlsFrameServer.bind(TlsFixtures.loopback(), TlsFixtures.serverTls(), f.config());
         try (SocketChannel silent1 = SocketChannel.open(server.localAddress());
                 SocketChannel silent2 = SocketChannel.open(server.localAddress())) {
+            assertThat(silent1.isConnected() && silent2.isConnected()).isTrue();
             Future<TlsConnection> blocked = f.submit(server::accept);
             long start = System.nanoTime();
             server.close();
