@@ -253,8 +253,15 @@ final class Outbound {
                         buf.clear();
                     } else {
                         addRegion();
-                        segmentPositions[segmentCount] = payload.position();
-                        segments[segmentCount++] = payload;
+                        if (alreadyGathered(payload)) {
+                            // one buffer object twice in a gathering write: a partial write would move
+                            // its one position for both, so the repeat gets a view of its own
+                            segmentPositions[segmentCount] = -1;
+                            segments[segmentCount++] = payload.duplicate();
+                        } else {
+                            segmentPositions[segmentCount] = payload.position();
+                            segments[segmentCount++] = payload;
+                        }
                         segmentBytes += length;
                         if (segmentBytes >= MAX_WRITE_CHUNK) {
                             sendSegments();
@@ -278,6 +285,15 @@ final class Outbound {
         }
         batch.clear();
         flushHeld();
+    }
+
+    private boolean alreadyGathered(ByteBuffer payload) {
+        for (int i = 0; i < segmentCount; i++) {
+            if (segments[i] == payload) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Adds the bytes copied into the batch buffer since the last region as a segment. */
