@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * conn 1 shutdown: clean, drained 0 bytes in 0.4 ms      end       {connection, reason, message, clean,
  *                                                                   drained_bytes, shutdown_seconds,
  *                                                                   failed_step?, error?}
+ * received type=0x00000001 length=2 sha256=…             received  {type, length, sha256} (sender)
+ * end: peer_shutdown (…)                                 end       {reason, message} (sender, early end)
  * shutdown: clean, drained 8 bytes in 0.9 ms             shutdown  {clean, drained_bytes, …} (sender)
  * </pre>
  */
@@ -69,6 +71,19 @@ final class EventPrinter {
             print(prefix(conn) + "frame type=" + FrameHeader.typeToString(type) + " length=" + length
                     + " sha256=" + sha256);
         }
+    }
+
+    /** The sender received a frame from its peer. */
+    void received(int type, int length, String sha256) {
+        print(json ? Json.event("received").put("type", Integer.toUnsignedLong(type)).put("length", length)
+                .put("sha256", sha256).toString()
+                : "received type=" + FrameHeader.typeToString(type) + " length=" + length + " sha256=" + sha256);
+    }
+
+    /** The sender's connection ended before its own shutdown: printed at once, in both formats. */
+    void endedEarly(EndReason reason, String message) {
+        print(json ? Json.event("end").put("reason", reason.label()).put("message", message).toString()
+                : "end: " + reason.label() + " (" + message + ")");
     }
 
     /**

@@ -103,6 +103,8 @@ final class ListenCommand implements Callable<Integer> {
     private boolean json;
 
     private final Set<FrameConn> open = ConcurrentHashMap.newKeySet();
+    /** Set by the signal hook before it shuts connections down. */
+    private volatile boolean stopping;
     /** Counted down when {@link #call()} is done, so a signal's hook can let the last lines out. */
     private final CountDownLatch done = new CountDownLatch(1);
 
@@ -204,6 +206,13 @@ final class ListenCommand implements Callable<Integer> {
             } catch (IOException e) {
                 reason = EndReason.of(e);
                 message = EndReason.messageOf(e);
+                if (stopping && reason != EndReason.LOCAL_SHUTDOWN) {
+                    // a read already in progress when we shut down ends however the stream ends
+                    // (eof once the peer answers our RST): the cause is still our stop
+                    message = "listener stopped; the read in progress ended with " + reason.label()
+                            + ": " + message;
+                    reason = EndReason.LOCAL_SHUTDOWN;
+                }
                 break;
             }
         }
@@ -215,6 +224,7 @@ final class ListenCommand implements Callable<Integer> {
 
     /** The shutdown hook: stop accepting and shut the open connections down, in parallel. */
     private void stop(FrameServer server) {
+        stopping = true;
         closeQuietly(server);
         List<Thread> shutdowns = new ArrayList<>();
         for (FrameConn conn : open) {

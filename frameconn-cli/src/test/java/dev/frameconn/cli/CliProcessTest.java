@@ -57,7 +57,8 @@ class CliProcessTest {
                         "frame type=0x00000002 length=3 sha256=" + sha256(new byte[] {1, 2, 3}),
                         "frame type=0x00000003 length=1000 sha256=" + sha256(filler(1000)),
                         "frame type=0x0fffffff length=0 sha256=" + sha256(new byte[0]));
-                assertThat(sent.getLast()).startsWith("shutdown: clean, drained 8 bytes");
+                // the listener's answering RST is read by the sender's reader, or drained (8 bytes)
+                assertThat(sent.getLast()).matches("shutdown: clean, drained (0|8) bytes in .*");
 
                 List<String> heard = listener.stdoutLines();
                 assertThat(heard.get(1)).startsWith("conn 1 accepted from 127.0.0.1:");
@@ -125,6 +126,45 @@ class CliProcessTest {
                     .anySatisfy(l -> assertThat(l).startsWith("conn 1 frame type=0x00000001 length=5"))
                     .anySatisfy(l -> assertThat(l).startsWith("conn 2 frame type=0x00000004 length=3"));
             assertThat(heard).anySatisfy(l -> assertThat(l).startsWith("conn 2 shutdown: clean"));
+        }
+    }
+
+    @Test
+    void senderStopsWhenThePeerEndsTheConnectionFirst() throws Exception {
+        try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0",
+                "--connections", "1", "--max-payload-length", "1KiB")) {
+            String address = listener.nextLine().replace("listening on ", "");
+            try (CliProcess sender = CliProcess.start(dir, "frames", "send", address)) {
+                sender.write("1 5\n2 4KiB\n");
+                assertThat(listener.awaitLineContaining("conn 1 end:")).startsWith("conn 1 end: frame_too_large");
+                assertThat(sender.awaitLineContaining("end:"))
+                        .isEqualTo("end: peer_shutdown (frameconn: shutting down: the peer sent RST)");
+                sender.input("3 5\n");
+                assertThat(sender.awaitExit()).isEqualTo(ExitCode.FAILED);
+                assertThat(sender.stderr().strip()).isEqualTo("frameconn frames send: the peer ended the "
+                        + "connection (peer_shutdown) before standard input line 3 was sent");
+                assertThat(sender.stdoutLines().getLast()).startsWith("shutdown: clean");
+            }
+            assertThat(listener.awaitExit()).isEqualTo(ExitCode.FAILED);
+        }
+    }
+
+    @Test
+    void sigtermShutsOpenConnectionsDownWithTheHandshake() throws Exception {
+        try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0", "--json");
+                Socket raw = new Socket()) {
+            String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
+            raw.connect(new InetSocketAddress("127.0.0.1",
+                    Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))), 10_000);
+            raw.setSoTimeout((int) CliProcess.TIMEOUT.toMillis());
+            raw.getOutputStream().write(Arrays.copyOf(header(5, 1), 9));
+            listener.awaitLineContaining("\"event\":\"frame\"");
+            listener.terminate();
+            assertThat(raw.getInputStream().readAllBytes()).as("RST, then end of stream").isEqualTo(RST);
+            raw.shutdownOutput(); // our answer: end of stream, so the listener's drain ends cleanly
+            Map<String, Object> end = MiniJson.parseObject(listener.awaitLineContaining("\"event\":\"end\""));
+            assertThat(end).containsEntry("reason", "local_shutdown").containsEntry("clean", true);
+            assertThat(listener.awaitExit()).as("killed by SIGTERM").isEqualTo(128 + 15);
         }
     }
 
