@@ -3,6 +3,7 @@ package dev.frameconn.cli;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
+import dev.frameconn.ShutdownReason;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.cli.FrameLineParser.BadLineException;
 import dev.frameconn.cli.FrameLineParser.OutgoingFrame;
@@ -55,8 +56,9 @@ import picocli.CommandLine.Spec;
             "Prints one line per frame sent (type, length, SHA-256 of the payload) and one "
                     + "'received' line per frame the peer sends. At the end of input, shuts down with "
                     + "the RST handshake and prints how it went. A bad line stops the input with a "
-                    + "message naming the line, and so does the peer ending the connection first; the "
-                    + "connection is shut down all the same.",
+                    + "message naming the line (the RST then tells the peer so: APPLICATION_ERROR), "
+                    + "and so does the peer ending the connection first; the connection is shut down "
+                    + "all the same.",
             "",
             "Status 0 does not mean the peer accepted the frames: a peer that rejects the last "
                     + "frames just as we shut down sends an RST that looks like its answer to ours. "
@@ -148,7 +150,7 @@ final class FramesSendCommand implements Callable<Integer> {
                         peerEndMessage = EndReason.messageOf(e);
                         peerEnd = reason;
                         if (endReported.compareAndSet(false, true)) {
-                            printer.endedEarly(reason, peerEndMessage);
+                            printer.endedEarly(reason, peerEndMessage, EndReason.peerReasonOf(e).orElse(null));
                         }
                     }
                     return;
@@ -169,6 +171,7 @@ final class FramesSendCommand implements Callable<Integer> {
         FrameLineParser parser = new FrameLineParser(Path.of("").toAbsolutePath());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));
         int status = ExitCode.OK;
+        ShutdownReason ourReason = null; // an empty RST, as zrepl sends, unless we give up
         boolean writeFailed = false;
         int lineNumber = 0;
         try {
@@ -186,6 +189,9 @@ final class FramesSendCommand implements Callable<Integer> {
                 } catch (BadLineException e) {
                     err.println(name + ": standard input line " + lineNumber + ": " + e.getMessage());
                     status = ExitCode.BAD_INPUT;
+                    // tell the peer why the frames stop here, rather than look like a normal end
+                    ourReason = ShutdownReason.of(ShutdownReason.APPLICATION_ERROR,
+                            "frameconn frames send: bad standard input line " + lineNumber + ": " + e.getMessage());
                     break;
                 }
                 if (frame == null) {
@@ -196,7 +202,7 @@ final class FramesSendCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     writeFailed = true;
                     if (endReported.compareAndSet(false, true)) {
-                        printer.endedEarly(EndReason.of(e), EndReason.messageOf(e));
+                        printer.endedEarly(EndReason.of(e), EndReason.messageOf(e), null);
                     }
                     err.println(name + ": standard input line " + lineNumber + ": write failed: "
                             + EndReason.messageOf(e));
@@ -207,9 +213,11 @@ final class FramesSendCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println(name + ": cannot read standard input: " + EndReason.messageOf(e));
             status = ExitCode.BAD_INPUT;
+            ourReason = ShutdownReason.of(ShutdownReason.APPLICATION_ERROR,
+                    "frameconn frames send: cannot read standard input: " + EndReason.messageOf(e));
         }
         err.flush();
-        ShutdownResult result = conn.shutdown(shutdownTimeout);
+        ShutdownResult result = conn.shutdown(shutdownTimeout, ourReason);
         // the shutdown's drain needed the read lock, so the reader is out of its read by now
         joinReader(reader);
         printer.shutdown(result);
