@@ -64,6 +64,15 @@ class ContendersTest {
     }
 
     @Test
+    void gatheredPayloadsSurvivePartialWritesOnVirtualThreads() throws Exception {
+        // 64 KiB payloads are gathered, not copied; virtual threads see partial writes under backpressure
+        for (Contender c : contenders) {
+            TransferResult result = c.transfer(64 << 10, 4, Round.budgeted(300), ThreadKind.VIRTUAL);
+            assertThat(result.frames()).as(c.name()).containsExactly(300, 300, 300, 300);
+        }
+    }
+
+    @Test
     void largeFramesEndOnAFrameBoundary() throws Exception {
         for (Contender c : contenders) {
             TransferResult result = c.transfer(3 << 20, 1, Round.budgeted(3), ThreadKind.PLATFORM);
