@@ -32,8 +32,8 @@ final class Runner implements AutoCloseable {
                     }
                     NettyTransport transport = NettyTransport.open(impl, options.nettyAllocator());
                     nettyTransports.add(transport);
-                    contenders.add(new NettyContender(transport, Mode.PER_FRAME));
-                    contenders.add(new NettyContender(transport, Mode.BATCH));
+                    contenders.add(new NettyContender(transport, Mode.PER_FRAME, options.nettyEventLoopSender()));
+                    contenders.add(new NettyContender(transport, Mode.BATCH, options.nettyEventLoopSender()));
                 }
                 case FRAMECONN -> {
                     contenders.add(new FrameconnContender(Mode.PER_FRAME));
@@ -61,11 +61,17 @@ final class Runner implements AutoCloseable {
 
     /**
      * Runs every selected workload; pinned ping-pong runs in a child JVM
-     * ({@link PinnedChild}); the idle workload, frameconn only, runs last, with
+     * ({@link PinnedChild}); the idle workload, frameconn only, runs first, with
      * its server ends in another child JVM ({@link IdleWorkload}).
      */
     List<Measurement> run() throws Exception {
         List<Measurement> results = new ArrayList<>();
+        if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
+                && !options.pinnedChild()) {
+            // first: later workloads leave direct buffers behind (pools, thread caches, garbage awaiting
+            // its cleaner) that shrink on their own and would skew the before/after difference
+            idle = IdleWorkload.run(options.idleConnections(), progress);
+        }
         if (options.workloads().contains(Workload.ONE_WAY)) {
             for (int payload : options.payloads()) {
                 results.addAll(transfers(Workload.ONE_WAY, payload, 1, ThreadKind.PLATFORM));
@@ -83,10 +89,6 @@ final class Runner implements AutoCloseable {
                 results.addAll(transfers(Workload.CONNECTIONS, options.connectionPayload(), n,
                         options.connectionThreads()));
             }
-        }
-        if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
-                && !options.pinnedChild()) {
-            idle = IdleWorkload.run(options.idleConnections(), progress);
         }
         return results;
     }

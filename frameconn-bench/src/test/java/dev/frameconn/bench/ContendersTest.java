@@ -33,6 +33,9 @@ class ContendersTest {
             contenders.add(new NettyContender(t, Mode.PER_FRAME));
             contenders.add(new NettyContender(t, Mode.BATCH));
         }
+        // the --netty-sender event-loop variant, on one transport
+        contenders.add(new NettyContender(transports.get(0), Mode.PER_FRAME, true));
+        contenders.add(new NettyContender(transports.get(0), Mode.BATCH, true));
         contenders.add(new FrameconnContender(Mode.PER_FRAME));
         contenders.add(new FrameconnContender(Mode.BATCH));
     }
