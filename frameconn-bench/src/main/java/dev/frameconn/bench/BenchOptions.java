@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * @param connectionPayload payload size of the connections workload
  * @param connectionBytes 0: connections rounds are timed like the others; else payload bytes per
  *        round of the connections workload, split evenly: every connection sends the same frames
- * @param connectionThreads thread kind of raw and frameconn in the connections workload
+ * @param connectionThreads thread kind of raw and frameconn, and of Netty's senders, in the connections workload
+ * @param idleConnections connections of the idle workload
  * @param nettyAllocator "pooled" or "adaptive"
+ * @param nettyEventLoopSender Netty's transfer senders run on the event loop instead of application threads
  * @param pin whether to run ping-pong a second time pinned to CPU 0
  * @param pinnedChild this process is the pinned child of another run
  * @param args the arguments as given, for the report
@@ -42,13 +44,17 @@ record BenchOptions(
         int connectionPayload,
         long connectionBytes,
         ThreadKind connectionThreads,
+        int idleConnections,
         String nettyAllocator,
+        boolean nettyEventLoopSender,
         boolean pin,
         boolean pinnedChild,
         List<String> args) {
 
     /** Payload of every ping-pong frame. */
     static final int PING_PAYLOAD = 64;
+    /** Default connections of the idle workload: the issue's 10,000. */
+    static final int IDLE_CONNECTIONS = 10_000;
 
     static final String USAGE = """
             usage: bin/frameconn bench [options]          end-to-end benchmark over loopback TCP
@@ -56,6 +62,10 @@ record BenchOptions(
 
             Every implementation runs in this one process, interleaved round by round
             (raw, netty-nio, netty-epoll, frameconn, raw, ...), after warm-up rounds.
+            First comes the idle workload (frameconn only, also in --quick; about 5-20 s):
+            10,000 client connections, each with a virtual thread blocked in readFrame,
+            to a server in a child JVM; it prints heap and direct memory per connection
+            against the target of at most 32 KiB.
 
             options:
               --quick                  short rounds (0.25 s, 1 warm-up, 5 measured): about 2 minutes
@@ -63,7 +73,8 @@ record BenchOptions(
               --rounds N               measured rounds per setting (default 7; --quick 5)
               --warmup N               warm-up rounds per setting (default 2; --quick 1)
               --duration-ms N          length of each round (default 1000; --quick 250)
-              --workloads LIST         one-way,ping-pong,connections (default all)
+              --workloads LIST         one-way,ping-pong,connections,idle (default all)
+              --idle-only              only the idle workload (same as --workloads idle)
               --impls LIST             raw,netty-nio,netty-epoll,frameconn (default all)
               --payloads LIST          one-way payload sizes (default 64,4k,64k,512k,4m)
               --connections LIST       connection counts (default 1,16,256)
@@ -71,9 +82,16 @@ record BenchOptions(
               --connection-mb N        give each connections round a budget of N x 10^6 payload
                                        bytes, split evenly over the connections, instead of
                                        --duration-ms (spread then compares finishing times)
-              --connection-threads K   platform or virtual: raw and frameconn threads in the
-                                       connections workload (default virtual)
+              --connection-threads K   platform or virtual: the threads of raw and frameconn, and
+                                       Netty's sender threads, in the connections workload
+                                       (default virtual)
+              --idle-connections N     connections of the idle workload (default 10000); the
+                                       process needs ulimit -n above N + about 300
               --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
+              --netty-sender S         thread (default): Netty's transfer senders are application
+                                       threads calling write/writeAndFlush; event-loop: they run
+                                       on the channel's event loop (each writeAndFlush flushes
+                                       at once: one system call per frame)
               --no-pin                 skip the ping-pong run pinned to CPU 0 (taskset -c 0)
               -h, --help               this text
             """;
@@ -92,7 +110,9 @@ record BenchOptions(
         int connectionPayload = 64 << 10;
         Long connectionMb = null;
         ThreadKind connectionThreads = ThreadKind.VIRTUAL;
+        int idleConnections = IDLE_CONNECTIONS;
         String allocator = NettyTransport.POOLED;
+        boolean nettyEventLoopSender = false;
         boolean pin = true;
         boolean pinnedChild = false;
         for (int i = 0; i < args.length; i++) {
@@ -105,6 +125,8 @@ record BenchOptions(
                 case "--rounds" -> rounds = positive(arg, value(args, ++i, arg), 1);
                 case "--warmup" -> warmup = positive(arg, value(args, ++i, arg), 0);
                 case "--duration-ms" -> durationMs = (long) positive(arg, value(args, ++i, arg), 1);
+                case "--idle-only" -> workloads = EnumSet.of(Workload.IDLE);
+                case "--idle-connections" -> idleConnections = positive(arg, value(args, ++i, arg), 1);
                 case "--workloads" -> {
                     workloads = EnumSet.noneOf(Workload.class);
                     for (String w : list(value(args, ++i, arg))) {
@@ -130,6 +152,14 @@ record BenchOptions(
                 case "--connection-payload" -> connectionPayload = size(arg, value(args, ++i, arg));
                 case "--connection-mb" -> connectionMb = (long) positive(arg, value(args, ++i, arg), 1);
                 case "--connection-threads" -> connectionThreads = ThreadKind.fromLabel(value(args, ++i, arg));
+                case "--netty-sender" -> {
+                    String sender = value(args, ++i, arg);
+                    if (!sender.equals("thread") && !sender.equals("event-loop")) {
+                        throw new IllegalArgumentException("--netty-sender=" + sender
+                                + " is neither thread nor event-loop");
+                    }
+                    nettyEventLoopSender = sender.equals("event-loop");
+                }
                 case "--netty-allocator" -> {
                     allocator = value(args, ++i, arg);
                     if (!allocator.equals(NettyTransport.POOLED) && !allocator.equals(NettyTransport.ADAPTIVE)) {
@@ -148,7 +178,9 @@ record BenchOptions(
         long connectionBytes = connectionMb != null ? connectionMb * 1_000_000L : 0;
         return new BenchOptions(quick, json, rounds != null ? rounds : quick ? 5 : 7,
                 warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
-                connectionPayload, connectionBytes, connectionThreads, allocator, pin, pinnedChild, List.of(args));
+                connectionPayload, connectionBytes, connectionThreads, idleConnections, allocator,
+                nettyEventLoopSender, pin, pinnedChild,
+                List.of(args));
     }
 
     private static String value(String[] args, int i, String name) {

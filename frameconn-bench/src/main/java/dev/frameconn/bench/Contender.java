@@ -12,8 +12,17 @@ public interface Contender extends AutoCloseable {
     /** The mode. */
     Mode mode();
 
-    /** Which threads drive it, for the record: "platform", "virtual" or "event-loop". */
+    /**
+     * Which threads drive its transfers when {@code requested} is asked for, for
+     * the record: "platform", "virtual", or for Netty "platform+event-loop"
+     * (application sender threads of that kind, I/O on the event loops).
+     */
     String threads(ThreadKind requested);
+
+    /** Which threads drive its ping-pong, for the record. */
+    default String pingPongThreads() {
+        return threads(ThreadKind.PLATFORM);
+    }
 
     /**
      * Sends {@code payload}-byte frames one way over {@code connections}

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -94,7 +93,11 @@ final class FrameconnContender implements Contender {
             } else {
                 int batch = Wire.batchFrames(payload.remaining());
                 ByteBuffer[] payloads = new ByteBuffer[batch];
-                Arrays.fill(payloads, payload);
+                for (int i = 0; i < batch; i++) {
+                    // one view per slot: the core gathers large payloads by their buffer objects, and one
+                    // object twice in a gathering write breaks when the write is partial (see FrameconnBatch)
+                    payloads[i] = payload.duplicate();
+                }
                 FrameconnBatch batcher = new FrameconnBatch(conn);
                 while (frames < budget && !round.stopped()) {
                     int count = (int) Math.min(batch, budget - frames);

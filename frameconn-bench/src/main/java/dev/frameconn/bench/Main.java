@@ -56,9 +56,11 @@ public final class Main {
             }
         }
         List<Measurement> rows;
+        IdleResult idle;
         try (Runner runner = new Runner(options, err)) {
             header.add("netty:   " + NettyTransport.describe(options.nettyAllocator()));
             rows = runner.run();
+            idle = runner.idle();
             notes.addAll(runner.notes());
         } catch (BenchmarkFailure e) {
             err.println("frameconn bench: FAILED: " + e.getMessage());
@@ -80,9 +82,9 @@ public final class Main {
         double seconds = (System.nanoTime() - t0) / 1e9;
         header.add(String.format(Locale.ROOT, "run:     %.0f s", seconds));
         if (options.json()) {
-            Report.json(out, rows);
+            Report.json(out, rows, idle);
         } else {
-            Report.table(out, options, header, rows, notes);
+            Report.table(out, options, header, rows, idle, notes);
         }
         out.flush();
         err.printf(Locale.ROOT, "frameconn bench: done in %.1f s%n", seconds);

@@ -17,28 +17,54 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Netty as its users run it: default channel options except the allocator,
- * {@link LengthFieldBasedFrameDecoder} on the receiving side, and a sender on
- * the event loop that writes the 8-byte header itself, followed by the payload
- * (a retained duplicate of one shared direct buffer, so no copy). The sender
- * writes while the channel is writable and resumes when it becomes writable
- * again; in {@link Mode#PER_FRAME} it calls {@code writeAndFlush} for every
- * frame, in {@link Mode#BATCH} it flushes every 64 frames (and when the
- * channel stops being writable, or nothing would drain).
+ * Netty as its users run it: default channel options (so the default write
+ * buffer water marks, 32 KiB low and 64 KiB high) except the allocator,
+ * {@link LengthFieldBasedFrameDecoder} on the receiving side, and on the
+ * sending side an application thread that writes to the channel while the
+ * event loop does the I/O. Each frame is the 8-byte header in its own small
+ * buffer followed by the payload (a retained duplicate of one shared direct
+ * buffer, so no copy). In {@link Mode#PER_FRAME} the sender calls
+ * {@code write(header)} and {@code writeAndFlush(payload)} for every frame;
+ * since these calls only queue work for the event loop, frames queued while a
+ * write is under way leave together in the event loop's next gathering write.
+ * In {@link Mode#BATCH} it calls {@code write} per frame and {@code flush()}
+ * every 64 frames. Backpressure as Netty offers it: while the channel is not
+ * writable the sender flushes what it has and blocks until
+ * {@code channelWritabilityChanged} reports it writable again.
+ *
+ * <p>With {@code eventLoopSender} (option {@code --netty-sender event-loop})
+ * the sender instead runs on the channel's event loop, writing while the
+ * channel is writable and resuming on {@code channelWritabilityChanged}; there
+ * every {@code writeAndFlush} flushes at once, one system call per frame.
+ *
+ * <p>Ping-pong runs wholly on the event loops: the client writes the next
+ * request from {@code channelRead} of the previous echo.
  */
 final class NettyContender implements Contender {
-    /** Frames one pump call writes before it yields the event loop to other channels. */
-    private static final int PUMP_FRAMES = 1024;
     private static final int HEADER = 8;
+    /** Frames one event-loop pump call writes before it yields the event loop to other channels. */
+    private static final int PUMP_FRAMES = 1024;
+    /** How the sending threads are described in the table and the JSON, after their kind. */
+    private static final String SENDER_SUFFIX = "+event-loop";
 
     private final NettyTransport transport;
     private final Mode mode;
+    private final boolean eventLoopSender;
 
+    /** A contender whose senders are application threads. */
     NettyContender(NettyTransport transport, Mode mode) {
+        this(transport, mode, false);
+    }
+
+    /** A contender whose senders are application threads, or run on the event loop if {@code eventLoopSender}. */
+    NettyContender(NettyTransport transport, Mode mode, boolean eventLoopSender) {
         this.transport = transport;
         this.mode = mode;
+        this.eventLoopSender = eventLoopSender;
     }
 
     @Override
@@ -53,6 +79,12 @@ final class NettyContender implements Contender {
 
     @Override
     public String threads(ThreadKind requested) {
+        // the sender is an application thread of the requested kind; I/O and receiving run on event loops
+        return eventLoopSender ? "event-loop" : requested.label() + SENDER_SUFFIX;
+    }
+
+    @Override
+    public String pingPongThreads() {
         return "event-loop";
     }
 
@@ -105,6 +137,7 @@ final class NettyContender implements Contender {
         CountDownLatch receiversActive = new CountDownLatch(connections);
         ByteBuf source = payloadBuffer(payload);
         List<Channel> channels = new ArrayList<>(connections + 1);
+        List<Thread> senderThreads = new ArrayList<>(connections);
         try {
             Channel server = bind(new ChannelInitializer<>() {
                 @Override
@@ -114,23 +147,41 @@ final class NettyContender implements Contender {
             });
             channels.add(server);
             List<Sender> senders = new ArrayList<>(connections);
+            List<LoopSender> loopSenders = new ArrayList<>(connections);
             for (int i = 0; i < connections; i++) {
-                Sender sender = new Sender(round, ledger, source, payload, mode);
-                channels.add(connect(server, new ChannelInitializer<>() {
+                ChannelInboundHandlerAdapter handler;
+                Sender sender = null;
+                if (eventLoopSender) {
+                    LoopSender loopSender = new LoopSender(round, ledger, source, payload, mode);
+                    loopSenders.add(loopSender);
+                    handler = loopSender;
+                } else {
+                    sender = new Sender(round, ledger, source, payload, mode);
+                    senders.add(sender);
+                    handler = sender;
+                }
+                Channel client = connect(server, new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(sender);
+                        ch.pipeline().addLast(handler);
                     }
-                }));
-                senders.add(sender);
+                });
+                channels.add(client);
+                if (sender != null) {
+                    sender.channel = client;
+                }
             }
             if (!await(receiversActive, Bench.ROUND_SLACK_NANOS)) {
                 throw new BenchmarkFailure(name() + ": only " + (connections - receiversActive.getCount())
                         + " of connections=" + connections + " were accepted in time");
             }
+            for (int i = 0; i < senders.size(); i++) {
+                // each waits for the round's start
+                senderThreads.add(threads.start("netty-send-" + i, senders.get(i)::run));
+            }
             round.start();
-            for (Sender sender : senders) {
-                sender.start();
+            for (LoopSender loopSender : loopSenders) {
+                loopSender.start();
             }
             round.runToEnd();
             return ledger.await(round);
@@ -139,24 +190,144 @@ final class NettyContender implements Contender {
             for (Channel channel : channels) {
                 channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
+            // closing woke any sender still blocked on writability
+            for (Thread t : senderThreads) {
+                Bench.join(t, name());
+            }
             source.release();
         }
     }
 
-    /** Writes one frame: the header in its own small buffer, then the payload. */
-    private static void writeFrame(ChannelHandlerContext ctx, ByteBuf source, int payload, boolean flush) {
-        ByteBuf header = ctx.alloc().buffer(HEADER);
-        header.writeInt(Wire.TYPE).writeInt(payload);
-        ctx.write(header);
-        if (flush) {
-            ctx.writeAndFlush(source.retainedDuplicate());
-        } else {
-            ctx.write(source.retainedDuplicate());
+    /**
+     * The sending side of one connection: {@link #run()} on an application
+     * thread writes the frames; the handler part, on the event loop, wakes
+     * that thread when the channel becomes writable again or closes.
+     */
+    private final class Sender extends ChannelInboundHandlerAdapter {
+        private final Round round;
+        private final Ledger ledger;
+        private final ByteBuf source;
+        private final int payload;
+        private final boolean perFrame;
+        private final int batch;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition writableOrClosed = lock.newCondition();
+        /** Set before the sending thread starts (which publishes it). */
+        Channel channel;
+
+        Sender(Round round, Ledger ledger, ByteBuf source, int payload, Mode mode) {
+            this.round = round;
+            this.ledger = ledger;
+            this.source = source;
+            this.payload = payload;
+            this.perFrame = mode == Mode.PER_FRAME;
+            this.batch = Wire.batchFrames(payload);
+        }
+
+        /** The sending thread: frames until the round's budget or time is up, then the end of the stream. */
+        void run() {
+            Channel ch = channel;
+            try {
+                int port = ((InetSocketAddress) ch.localAddress()).getPort();
+                round.awaitGo();
+                long budget = round.frameBudget();
+                long frames = 0;
+                int unflushed = 0;
+                while (frames < budget && !round.stopped()) {
+                    if (!ch.isWritable()) {
+                        if (unflushed > 0) {
+                            // unflushed frames count against the high water mark; only a flush drains them
+                            ch.flush();
+                            unflushed = 0;
+                        }
+                        if (!awaitWritable(ch)) {
+                            throw new BenchmarkFailure(name() + ": port=" + port
+                                    + " closed before the round ended, after frames=" + frames);
+                        }
+                    }
+                    ByteBuf header = ch.alloc().buffer(HEADER);
+                    header.writeInt(Wire.TYPE).writeInt(payload);
+                    ch.write(header);
+                    frames++;
+                    if (perFrame) {
+                        ch.writeAndFlush(source.retainedDuplicate());
+                    } else {
+                        ch.write(source.retainedDuplicate());
+                        if (++unflushed == batch) {
+                            ch.flush();
+                            unflushed = 0;
+                        }
+                    }
+                }
+                // completes after every earlier write has left, in order (and fails if any could not)
+                ChannelFuture last = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
+                if (!last.await(Bench.ROUND_SLACK_NANOS, TimeUnit.NANOSECONDS)) {
+                    throw new BenchmarkFailure(name() + ": port=" + port + " last write did not complete within "
+                            + Bench.ROUND_SLACK_NANOS / 1_000_000_000 + " s");
+                }
+                if (!last.isSuccess()) {
+                    throw new BenchmarkFailure(name() + ": port=" + port + " write failed: " + last.cause(),
+                            last.cause());
+                }
+                ledger.sent(port, frames);
+                ch.close(); // ends the stream: the receiver's channelInactive closes its books
+            } catch (Throwable t) {
+                ledger.fail(t);
+                ch.close();
+            } finally {
+                ledger.partyDone();
+            }
+        }
+
+        /** Blocks until the channel is writable (true) or closed (false). */
+        private boolean awaitWritable(Channel ch) throws InterruptedException {
+            lock.lock();
+            try {
+                // the event loop changes writability before it signals under this lock: no lost wake-up
+                while (!ch.isWritable()) {
+                    if (!ch.isActive()) {
+                        return false;
+                    }
+                    writableOrClosed.await();
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void wake() {
+            lock.lock();
+            try {
+                writableOrClosed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel().isWritable()) {
+                wake();
+            }
+            super.channelWritabilityChanged(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            wake();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ledger.fail(cause);
+            ctx.close();
         }
     }
 
-    /** The sending side of one connection; all its state lives on its event loop. */
-    private static final class Sender extends ChannelInboundHandlerAdapter {
+    /** The sending side of one connection on its event loop ({@code --netty-sender event-loop}). */
+    private static final class LoopSender extends ChannelInboundHandlerAdapter {
         private final Round round;
         private final Ledger ledger;
         private final ByteBuf source;
@@ -172,7 +343,7 @@ final class NettyContender implements Contender {
         private boolean finished;
         private boolean accounted;
 
-        Sender(Round round, Ledger ledger, ByteBuf source, int payload, Mode mode) {
+        LoopSender(Round round, Ledger ledger, ByteBuf source, int payload, Mode mode) {
             this.round = round;
             this.ledger = ledger;
             this.source = source;
@@ -222,10 +393,17 @@ final class NettyContender implements Contender {
                     return;
                 }
                 frames++;
-                writeFrame(ctx, source, payload, perFrame);
-                if (!perFrame && (++unflushed == batch || frames == round.frameBudget())) {
-                    ctx.flush();
-                    unflushed = 0;
+                ByteBuf header = ctx.alloc().buffer(HEADER);
+                header.writeInt(Wire.TYPE).writeInt(payload);
+                ctx.write(header);
+                if (perFrame) {
+                    ctx.writeAndFlush(source.retainedDuplicate());
+                } else {
+                    ctx.write(source.retainedDuplicate());
+                    if (++unflushed == batch || frames == round.frameBudget()) {
+                        ctx.flush();
+                        unflushed = 0;
+                    }
                 }
                 if (--budget == 0) {
                     // let the other channels of this event loop have a turn
@@ -402,6 +580,14 @@ final class NettyContender implements Contender {
         }
     }
 
+    /** Writes one frame on the event loop: the header in its own small buffer, then the payload, and flushes. */
+    private static void writeFrame(ChannelHandlerContext ctx, ByteBuf source, int payload) {
+        ByteBuf header = ctx.alloc().buffer(HEADER);
+        header.writeInt(Wire.TYPE).writeInt(payload);
+        ctx.write(header);
+        ctx.writeAndFlush(source.retainedDuplicate());
+    }
+
     /** The client of a ping-pong: sends, waits for the echo, records the round trip, repeats. */
     private final class Pinger extends ChannelInboundHandlerAdapter {
         final CountDownLatch done = new CountDownLatch(1);
@@ -433,7 +619,7 @@ final class NettyContender implements Contender {
 
         private void ping() {
             sentAt = System.nanoTime();
-            writeFrame(ctx, source, payload, true);
+            writeFrame(ctx, source, payload);
         }
 
         @Override

@@ -3,7 +3,6 @@ package dev.frameconn.bench;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,23 +43,7 @@ final class PinnedChild {
         command.add(taskset);
         command.add("-c");
         command.add("0");
-        command.add(ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        boolean nativeAccess = false;
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp")) {
-                continue; // a second debugger agent would fight over the port
-            }
-            nativeAccess |= arg.startsWith("--enable-native-access");
-            command.add(arg);
-        }
-        if (!nativeAccess) {
-            // the manifest grants it to the jar when run with -jar; the child runs with -cp
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
+        command.addAll(ChildJvm.command(Main.class));
         command.addAll(options.childArgs());
         Path out = Files.createTempFile("frameconn-bench-pinned", ".txt");
         try {

@@ -29,29 +29,39 @@ final class Report {
     // ------------------------------------------------------------ table
 
     static void table(PrintStream out, BenchOptions o, List<String> header, List<Measurement> rows,
-            List<String> notes) {
+            IdleResult idle, List<String> notes) {
         out.println("frameconn bench " + String.join(" ", o.args()));
-        out.printf(Locale.ROOT, "  %d warm-up + %d measured rounds per setting, within each round every "
-                        + "contender once, in the order below; all in one JVM%n",
-                o.warmup(), o.rounds());
-        if (o.connectionBytes() > 0) {
-            out.printf(Locale.ROOT, "  rounds: one-way and ping-pong %d ms each; connections %d MB per round, "
-                            + "split evenly over the connections%n",
-                    o.durationNanos() / 1_000_000, o.connectionBytes() / 1_000_000);
-        } else {
-            out.printf(Locale.ROOT, "  rounds: %d ms each (senders stop then; the round ends when the last "
-                    + "receiver has every frame)%n", o.durationNanos() / 1_000_000);
+        boolean rounds = !rows.isEmpty();
+        if (rounds) {
+            out.printf(Locale.ROOT, "  %d warm-up + %d measured rounds per setting, within each round every "
+                            + "contender once, in the order below; all in one JVM except the pinned ping-pong%n",
+                    o.warmup(), o.rounds());
+            if (o.connectionBytes() > 0) {
+                out.printf(Locale.ROOT, "  rounds: one-way and ping-pong %d ms each; connections %d MB per round, "
+                                + "split evenly over the connections%n",
+                        o.durationNanos() / 1_000_000, o.connectionBytes() / 1_000_000);
+            } else {
+                out.printf(Locale.ROOT, "  rounds: %d ms each (senders stop then; the round ends when the last "
+                        + "receiver has every frame)%n", o.durationNanos() / 1_000_000);
+            }
         }
         for (String line : header) {
             out.println(line);
         }
-        out.println("figures: median [min-max] over the measured rounds; MB/s = 10^6 payload bytes per second");
-        out.println("modes:   per-frame = frameconn writeFrame / Netty writeAndFlush, once per frame;");
-        out.println("         batch = frameconn batch API (64 frames, at most 8 MiB) / Netty flush every 64 frames"
-                + " / raw: the same bytes in 1 MiB writes, no framing");
+        if (rounds) {
+            out.println("figures: median [min-max] over the measured rounds; MB/s = 10^6 payload bytes per second");
+            out.println("modes:   per-frame = frameconn writeFrame / Netty writeAndFlush, once per frame;");
+            out.println("         batch = frameconn batch API (64 frames, at most 8 MiB) / Netty write per frame, "
+                    + "flush every 64 / raw: the same bytes in 1 MiB writes, no framing");
+            out.println("threads: Netty K+event-loop = a sender thread of kind K per connection calls "
+                    + "write/writeAndFlush (Netty's default water marks block it while the channel is not "
+                    + "writable); the event loops do the I/O and the receiving; Netty event-loop "
+                    + "(--netty-sender event-loop) = the sender runs on the event loop");
+        }
         oneWay(out, rows);
         pingPong(out, rows);
         connections(out, rows);
+        idle(out, idle);
         if (!notes.isEmpty()) {
             out.println();
             out.println("notes:");
@@ -155,6 +165,41 @@ final class Report {
         }
     }
 
+    private static void idle(PrintStream out, IdleResult idle) {
+        if (idle == null) {
+            return;
+        }
+        out.println();
+        out.println("IDLE, " + idle.connections() + " frameconn connections (default configuration), each with a "
+                + "virtual thread blocked in readFrame; server ends in a child JVM");
+        if (idle.skipped() != null) {
+            out.println("  skipped: " + idle.skipped());
+            return;
+        }
+        out.printf(Locale.ROOT, "  per connection: heap %,d B + direct %,d B = %,d B (%.1f KiB); "
+                        + "target <= %d KiB: %s%n",
+                idle.heapPerConnection(), idle.directPerConnection(), idle.totalPerConnection(),
+                idle.totalPerConnection() / 1024.0, IdleResult.TARGET_BYTES_PER_CONNECTION >> 10,
+                idle.meetsTarget() ? "met" : "NOT met");
+        out.printf(Locale.ROOT, "  heap used after full GCs: %s before, %s idle; direct buffers: %s before, %s idle%n",
+                mib(idle.heapBefore()), mib(idle.heapAfter()), mib(idle.directBefore()), mib(idle.directAfter()));
+        out.printf(Locale.ROOT, "  opened and greeted in %.1f s, readers parked %d/%d; server shut all down: "
+                        + "readers ended %d/%d in %.1f s, clean shutdowns client %d/%d, server %d/%d%n",
+                idle.openNanos() / 1e9, idle.parked(), idle.connections(), idle.readersEnded(), idle.connections(),
+                idle.closeNanos() / 1e9, idle.cleanClient(), idle.connections(), idle.cleanServer(),
+                idle.connections());
+        if (!idle.settled()) {
+            out.println("  doubtful: heap or direct memory was still moving after the GCs allowed");
+        }
+        if (idle.unclean() != null) {
+            out.println("  first unclean shutdown: " + idle.unclean());
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
+    }
+
     private static void ratioHeader(PrintStream out, String first) {
         out.printf("%-9s %-10s", first, "mode");
         for (Impl other : OTHERS) {
@@ -246,12 +291,31 @@ final class Report {
 
     // ------------------------------------------------------------ JSON
 
-    /** One JSON object per line and measurement. */
-    static void json(PrintStream out, List<Measurement> rows) {
+    /** One JSON object per line and measurement, then the idle workload's, if it ran. */
+    static void json(PrintStream out, List<Measurement> rows, IdleResult idle) {
         for (Measurement m : rows) {
             out.println(jsonLine(m));
         }
+        if (idle != null) {
+            out.println(jsonLine(idle));
+        }
         out.flush();
+    }
+
+    /** The idle workload's row: bytes per connection, or why it was skipped. */
+    static String jsonLine(IdleResult idle) {
+        StringBuilder sb = new StringBuilder("{");
+        field(sb, "workload", Workload.IDLE.label());
+        field(sb, "impl", Impl.FRAMECONN.label());
+        number(sb, "connections", idle.connections());
+        if (idle.skipped() != null) {
+            field(sb, "skipped", idle.skipped());
+        } else {
+            number(sb, "heap_bytes_per_conn", idle.heapPerConnection());
+            number(sb, "direct_bytes_per_conn", idle.directPerConnection());
+            number(sb, "total_bytes_per_conn", idle.totalPerConnection());
+        }
+        return sb.append('}').toString();
     }
 
     static String jsonLine(Measurement m) {

@@ -17,6 +17,7 @@ final class Runner implements AutoCloseable {
     private final List<Contender> contenders = new ArrayList<>();
     private final List<NettyTransport> nettyTransports = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private IdleResult idle;
 
     Runner(BenchOptions options, PrintStream progress) {
         this.options = options;
@@ -31,8 +32,8 @@ final class Runner implements AutoCloseable {
                     }
                     NettyTransport transport = NettyTransport.open(impl, options.nettyAllocator());
                     nettyTransports.add(transport);
-                    contenders.add(new NettyContender(transport, Mode.PER_FRAME));
-                    contenders.add(new NettyContender(transport, Mode.BATCH));
+                    contenders.add(new NettyContender(transport, Mode.PER_FRAME, options.nettyEventLoopSender()));
+                    contenders.add(new NettyContender(transport, Mode.BATCH, options.nettyEventLoopSender()));
                 }
                 case FRAMECONN -> {
                     contenders.add(new FrameconnContender(Mode.PER_FRAME));
@@ -53,9 +54,24 @@ final class Runner implements AutoCloseable {
         return all;
     }
 
-    /** Runs every selected workload; pinned ping-pong runs in a child JVM ({@link PinnedChild}). */
+    /** The idle workload's result, or null if it did not run (not selected, or frameconn not among the impls). */
+    IdleResult idle() {
+        return idle;
+    }
+
+    /**
+     * Runs every selected workload; pinned ping-pong runs in a child JVM
+     * ({@link PinnedChild}); the idle workload, frameconn only, runs first, with
+     * its server ends in another child JVM ({@link IdleWorkload}).
+     */
     List<Measurement> run() throws Exception {
         List<Measurement> results = new ArrayList<>();
+        if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
+                && !options.pinnedChild()) {
+            // first: later workloads leave direct buffers behind (pools, thread caches, garbage awaiting
+            // its cleaner) that shrink on their own and would skew the before/after difference
+            idle = IdleWorkload.run(options.idleConnections(), progress);
+        }
         if (options.workloads().contains(Workload.ONE_WAY)) {
             for (int payload : options.payloads()) {
                 results.addAll(transfers(Workload.ONE_WAY, payload, 1, ThreadKind.PLATFORM));
@@ -109,7 +125,7 @@ final class Runner implements AutoCloseable {
         List<Measurement> rows = new ArrayList<>();
         for (Contender c : players) {
             rows.add(new Measurement(Workload.PING_PONG, c.impl(), c.mode(), BenchOptions.PING_PAYLOAD, 1, pinned,
-                    c.threads(ThreadKind.PLATFORM)));
+                    c.pingPongThreads()));
         }
         int total = options.warmup() + options.rounds();
         for (int round = 0; round < total; round++) {

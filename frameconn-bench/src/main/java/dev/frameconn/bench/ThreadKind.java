@@ -2,7 +2,8 @@ package dev.frameconn.bench;
 
 /**
  * Which threads drive the blocking implementations (raw and frameconn): one
- * thread per sender and one per receiver. Netty always runs on its event loops.
+ * thread per sender and one per receiver. Netty's senders are application
+ * threads of this kind too; its receivers and its I/O run on its event loops.
  */
 public enum ThreadKind {
     /** Operating-system threads: the lowest latency for a handful of connections. */

@@ -7,7 +7,9 @@ public enum Workload {
     /** Request/response with 64-byte frames: round-trip latency. */
     PING_PONG("ping-pong"),
     /** Many connections at once, each one sender and one receiver. */
-    CONNECTIONS("connections");
+    CONNECTIONS("connections"),
+    /** Many idle frameconn connections, each with a virtual thread in readFrame: memory per connection. */
+    IDLE("idle");
 
     private final String label;
 
@@ -27,6 +29,6 @@ public enum Workload {
                 return workload;
             }
         }
-        throw new IllegalArgumentException("workload=" + label + " is none of one-way, ping-pong, connections");
+        throw new IllegalArgumentException("workload=" + label + " is none of one-way, ping-pong, connections, idle");
     }
 }

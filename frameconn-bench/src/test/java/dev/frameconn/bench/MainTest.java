@@ -33,6 +33,20 @@ class MainTest {
     }
 
     @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void idleConnectionsAreMeasuredAgainstAChildServer() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--idle-only", "--idle-connections", "200", "--json"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        // figures are not asserted (GC noise with few connections); the run itself checks every reader ended
+        assertThat(lines).singleElement().asString().startsWith("{\"workload\":\"idle\",\"impl\":\"frameconn\","
+                + "\"connections\":200,\"heap_bytes_per_conn\":").contains("\"total_bytes_per_conn\":");
+    }
+
+    @Test
     void badArgumentsExitWith2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Main.run(new String[] {"--impls", "carrier-pigeon"}, new PrintStream(new ByteArrayOutputStream()),

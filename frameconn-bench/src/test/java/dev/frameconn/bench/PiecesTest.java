@@ -111,5 +111,25 @@ class PiecesTest {
                 .hasMessageContaining("--payloads=17m must be in 1..");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--bogus"}))
                 .hasMessage("argument=--bogus is unknown; see --help");
+        assertThat(quick.workloads()).contains(Workload.IDLE);
+        assertThat(quick.idleConnections()).isEqualTo(10_000);
+        BenchOptions idle = BenchOptions.parse(new String[] {"--idle-only", "--idle-connections", "50"});
+        assertThat(idle.workloads()).containsExactly(Workload.IDLE);
+        assertThat(idle.idleConnections()).isEqualTo(50);
+    }
+
+    @Test
+    void idleFiguresArePerConnection() {
+        IdleResult r = new IdleResult(1000, null, 1_000_000, 5_000_000, 100_000, 16_484_000, true, 1000, 1, 1,
+                1000, 1000, 1000, null);
+        assertThat(r.heapPerConnection()).isEqualTo(4000);
+        assertThat(r.directPerConnection()).isEqualTo(16_384);
+        assertThat(r.totalPerConnection()).isEqualTo(20_384);
+        assertThat(r.meetsTarget()).isTrue();
+        assertThat(Report.jsonLine(r)).isEqualTo("{\"workload\":\"idle\",\"impl\":\"frameconn\","
+                + "\"connections\":1000,\"heap_bytes_per_conn\":4000,\"direct_bytes_per_conn\":16384,"
+                + "\"total_bytes_per_conn\":20384}");
+        assertThat(Report.jsonLine(IdleResult.skipped(10, "ulimit"))).isEqualTo("{\"workload\":\"idle\","
+                + "\"impl\":\"frameconn\",\"connections\":10,\"skipped\":\"ulimit\"}");
     }
 }
