@@ -274,6 +274,7 @@ public final class FrameConn implements AutoCloseable {
             }
         }
         metrics.frameRead(type, len);
+        outbound.noteRead();
         Frame frame = spareFrame.getAndSet(null);
         if (frame == null) {
             frame = new Frame(pool, spareFrame);
@@ -420,8 +421,8 @@ public final class FrameConn implements AutoCloseable {
      * frame never overtakes it. When the connection is idle, the frame has been
      * handed to the operating system before this returns. While the connection
      * is busy writing (another write under way, or this thread writing back to
-     * back, which hands the writing to a background virtual thread for as long
-     * as frames keep coming), a small frame (up to 8 KiB) may instead be copied
+     * back without reading in between, which hands the writing to a background
+     * virtual thread for as long as frames keep coming), a small frame (up to 8 KiB) may instead be copied
      * into the connection's staging buffer, to leave with the next gathering
      * write; this is what lets small frames reach millions per second. {@link #flush()} waits until
      * every frame accepted so far has been handed to the operating system.
