@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param idleTimeout a read or write that makes no progress for this long fails
  *        with {@link FrameTimeoutException}; {@link Duration#ZERO} switches it off.
  *        Default 60 s. Progress is measured per system call, and writes are
- *        issued in calls of at most 256 KiB, so only a peer slower than
- *        256 KiB per idle timeout can be mistaken for a dead one.
+ *        issued in calls of at most 1 MiB, so only a peer slower than 1 MiB
+ *        per idle timeout can be mistaken for a dead one.
  * @param shutdownTimeout how long {@link FrameConn#shutdown()} may take. Default 10 s.
  * @param drainLimit bytes the shutdown drain discards at most before it gives up
  *        and closes abortively; bounds what a peer that keeps sending can cost.
