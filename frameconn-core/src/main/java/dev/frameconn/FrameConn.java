@@ -84,6 +84,7 @@ public final class FrameConn implements AutoCloseable {
     private final Deadlines deadlines;
     private final int maxPayloadLength;
     private final int directReadThreshold;
+    private final boolean reuseFrames;
 
     private final ReentrantLock readLock = new ReentrantLock();
     private final java.util.concurrent.atomic.AtomicReference<Frame> spareFrame =
@@ -111,6 +112,7 @@ public final class FrameConn implements AutoCloseable {
         this.metrics = config.metrics();
         this.maxPayloadLength = config.maxPayloadLength();
         this.directReadThreshold = config.readBufferSize() / 2;
+        this.reuseFrames = config.reuseFrames();
         this.deadlines = new Deadlines(config.ticker(), config.idleTimeout().toNanos(), this::onTimeout);
         this.outbound = new Outbound(this, wire, deadlines, pool, metrics);
         deadlines.start();
@@ -275,6 +277,9 @@ public final class FrameConn implements AutoCloseable {
         }
         metrics.frameRead(type, len);
         outbound.noteRead();
+        if (!reuseFrames) {
+            return new Frame(pool, null).fill(type, payload);
+        }
         Frame frame = spareFrame.getAndSet(null);
         if (frame == null) {
             frame = new Frame(pool, spareFrame);
@@ -332,7 +337,7 @@ public final class FrameConn implements AutoCloseable {
         }
         peerReason = ShutdownReason.decode(buf, buf.position(), head);
         buf.position(buf.position() + head);
-        skip(length - head);
+        skip(length - head, head, length);
         peerRstSeen = true;
         if (shutdownBy == null) {
             shutdownBy = Initiator.PEER;
@@ -340,7 +345,8 @@ public final class FrameConn implements AutoCloseable {
         return shuttingDown();
     }
 
-    private void skip(long length) throws IOException {
+    /** Discards {@code length} bytes, the rest of a payload of {@code total} of which {@code done} were read. */
+    private void skip(long length, long done, long total) throws IOException {
         ByteBuffer buf = readBuffer();
         long left = length;
         while (left > 0) {
@@ -349,7 +355,7 @@ public final class FrameConn implements AutoCloseable {
                 int n = readSome(buf);
                 buf.flip();
                 if (n < 0) {
-                    throw new TruncatedFrameException("payload", length - left, length);
+                    throw new TruncatedFrameException("payload", done + length - left, total);
                 }
             }
             int take = (int) Math.min(left, buf.remaining());

@@ -123,7 +123,7 @@ class AllocationTest {
     }
 
     private FrameConnConfig config() {
-        return FrameConnConfig.defaults().withBufferPool(pool);
+        return FrameConnConfig.defaults().withBufferPool(pool).withReuseFrames(true);
     }
 
     /** Warms up (so the JIT settles), then measures one more run on this thread. */

@@ -4,6 +4,7 @@ import dev.frameconn.ConnectionShutdownException;
 import dev.frameconn.EndOfStreamException;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
+import dev.frameconn.FrameConnConfig;
 import dev.frameconn.FrameServer;
 import dev.frameconn.ShutdownResult;
 import java.io.IOException;
@@ -23,6 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * stops its clock when the peer's RST arrives, then shuts down too.
  */
 final class FrameconnContender implements Contender {
+    /** Frames are reused (zero allocation per read): the readers here close each frame before the next read. */
+    static final FrameConnConfig CONFIG = FrameConnConfig.defaults().withReuseFrames(true);
+
     private final Mode mode;
     /** First unclean shutdown seen: reported as a warning, since the data were already checked. */
     private final AtomicReference<String> shutdownWarning = new AtomicReference<>();
@@ -57,9 +61,9 @@ final class FrameconnContender implements Contender {
         ByteBuffer source = Wire.payload(payload);
         Ledger ledger = new Ledger(name(), payload, connections);
         List<FrameConn> conns = new ArrayList<>(2 * connections);
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONFIG)) {
             for (int i = 0; i < connections; i++) {
-                FrameConn client = FrameConn.connect(server.localAddress());
+                FrameConn client = FrameConn.connect(server.localAddress(), CONFIG);
                 conns.add(client);
                 FrameConn accepted = server.accept();
                 conns.add(accepted);
@@ -162,8 +166,8 @@ final class FrameconnContender implements Contender {
         long[] samples = Bench.sampleArray(durationNanos);
         long[] echoed = new long[1];
         Throwable[] echoFailure = new Throwable[1];
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                FrameConn client = FrameConn.connect(server.localAddress());
+        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONFIG);
+                FrameConn client = FrameConn.connect(server.localAddress(), CONFIG);
                 FrameConn accepted = server.accept()) {
             Thread echo = ThreadKind.PLATFORM.start("frameconn-echo", () -> {
                 try {
