@@ -112,17 +112,7 @@ public final class StreamConn implements AutoCloseable {
      */
     public long send(int type, InputStream source) throws IOException {
         Objects.requireNonNull(source, "source");
-        return send(type, (byte[] buf) -> {
-            int n = 0;
-            while (n < buf.length) {
-                int r = source.read(buf, n, buf.length - n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
-            return n;
-        });
+        return send(type, source::read);
     }
 
     /**
@@ -131,24 +121,16 @@ public final class StreamConn implements AutoCloseable {
      */
     public long send(int type, ReadableByteChannel source) throws IOException {
         Objects.requireNonNull(source, "source");
-        return send(type, (byte[] buf) -> {
-            ByteBuffer dst = ByteBuffer.wrap(buf);
-            while (dst.hasRemaining()) {
-                if (source.read(dst) < 0) {
-                    break;
-                }
-            }
-            return dst.position();
-        });
+        return send(type, (byte[] buf, int off, int len) -> source.read(ByteBuffer.wrap(buf, off, len)));
     }
 
-    /** Fills {@code buf} from the source; fewer bytes than its length only at the source's end. */
+    /** One read from the source: bytes read, or -1 at its end. */
     @FunctionalInterface
-    private interface Filler {
-        int fill(byte[] buf) throws IOException;
+    private interface Source {
+        int read(byte[] buf, int off, int len) throws IOException;
     }
 
-    private long send(int type, Filler filler) throws IOException {
+    private long send(int type, Source source) throws IOException {
         if (!isApplicationType(type)) {
             throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
                     + " uses reserved bits 16..19 or 24..31; stream types are application types");
@@ -157,7 +139,7 @@ public final class StreamConn implements AutoCloseable {
             throw new IllegalStateException("sendState=" + stateName(sendState.get())
                     + ": one stream at a time per direction, and a broken direction stays broken");
         }
-        SourceReader reader = new SourceReader(filler);
+        SourceReader reader = new SourceReader(source);
         Thread thread = Thread.ofVirtual().name("frameconn-stream-source").start(reader);
         boolean done = false;
         try {
@@ -281,12 +263,12 @@ public final class StreamConn implements AutoCloseable {
         private static final byte[] POISON = new byte[0];
         final BlockingQueue<Chunk> filled = new ArrayBlockingQueue<>(READ_AHEAD_CHUNKS + 1);
         final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(READ_AHEAD_CHUNKS + 3);
-        private final Filler filler;
+        private final Source source;
         private int allocated;
         private volatile boolean stopped;
 
-        SourceReader(Filler filler) {
-            this.filler = filler;
+        SourceReader(Source source) {
+            this.source = source;
         }
 
         @Override
@@ -296,25 +278,40 @@ public final class StreamConn implements AutoCloseable {
                     byte[] buf = free.poll();
                     if (buf == null) {
                         // grow to READ_AHEAD_CHUNKS + 2 (one filling, one writing), then recycle
-                        buf = allocated < READ_AHEAD_CHUNKS + 2 ? new byte[MAX_CHUNK] : free.take();
-                        if (buf != POISON) {
+                        if (allocated < READ_AHEAD_CHUNKS + 2) {
+                            buf = new byte[MAX_CHUNK];
                             allocated++;
+                        } else {
+                            buf = free.take();
                         }
                     }
                     if (buf == POISON || stopped) {
                         return;
                     }
-                    int n;
+                    // fill the whole chunk, so that every frame but the last is full
+                    int n = 0;
+                    boolean end = false;
+                    Throwable error = null;
                     try {
-                        n = filler.fill(buf);
+                        while (n < buf.length) {
+                            int r = source.read(buf, n, buf.length - n);
+                            if (r < 0) {
+                                end = true;
+                                break;
+                            }
+                            n += r;
+                        }
                     } catch (IOException | RuntimeException e) {
-                        filled.put(new Chunk(null, 0, e));
-                        return;
+                        error = e;
                     }
                     if (n > 0) {
-                        filled.put(new Chunk(buf, n, null));
+                        filled.put(new Chunk(buf, n, null)); // what was read before a failure still goes out
                     }
-                    if (n < buf.length) {
+                    if (error != null) {
+                        filled.put(new Chunk(null, 0, error));
+                        return;
+                    }
+                    if (end) {
                         filled.put(new Chunk(null, 0, null));
                         return;
                     }
