@@ -91,6 +91,16 @@ public record HeartbeatConfig(
         return new HeartbeatConfig(sendInterval, value, stallTimeout, receiveQueueFrames, threadFactory, metrics);
     }
 
+    /**
+     * A copy with another {@link #sendInterval()} and {@link #peerTimeout()} at
+     * once: the two are checked against each other, so changing both one by one
+     * can fail in between (10 s/5 s to 2 s/500 ms, say).
+     */
+    public HeartbeatConfig withTiming(Duration sendInterval, Duration peerTimeout) {
+        return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, receiveQueueFrames, threadFactory,
+                metrics);
+    }
+
     /** A copy with another {@link #stallTimeout()}; zero switches stall detection off. */
     public HeartbeatConfig withStallTimeout(Duration value) {
         return new HeartbeatConfig(sendInterval, peerTimeout, value, receiveQueueFrames, threadFactory, metrics);

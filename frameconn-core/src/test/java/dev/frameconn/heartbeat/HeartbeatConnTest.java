@@ -349,5 +349,9 @@ class HeartbeatConnTest {
         assertThatThrownBy(() -> d.withStallTimeout(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withReceiveQueueFrames(0)).isInstanceOf(IllegalArgumentException.class);
+        // both at once: one by one, 5 s/10 s to 500 ms/2 s would fail in between
+        HeartbeatConfig fast = d.withTiming(Duration.ofMillis(500), Duration.ofSeconds(2));
+        assertThat(fast.sendInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(fast.peerTimeout()).isEqualTo(Duration.ofSeconds(2));
     }
 }
