@@ -25,8 +25,8 @@ import java.util.concurrent.ThreadFactory;
  *        stops reading, so TCP flow control still slows the peer down.
  *        Default {@value #DEFAULT_RECEIVE_QUEUE_FRAMES}.
  * @param threadFactory makes the connection's three background threads
- *        (reader, pacer, heartbeat sender). Default: virtual threads named
- *        {@code frameconn-heartbeat-…}.
+ *        (reader, pacer, heartbeat sender) and the stream layer's source
+ *        readers. Default: virtual threads named {@code frameconn-heartbeat-…}.
  * @param metrics where the connection reports heartbeats and stalls. Default
  *        {@link HeartbeatMetrics#NOOP}.
  */

@@ -99,7 +99,10 @@ public final class StreamConn implements AutoCloseable {
     /**
      * Sends everything {@code source} holds, up to its end, as one stream of
      * frames of {@code type}, then END. The source is read on a separate thread
-     * and is not closed.
+     * (made by {@link dev.frameconn.heartbeat.HeartbeatConfig#threadFactory()})
+     * and is not closed. If the connection fails while that thread is blocked in
+     * a read of the source, this method waits for it at most one second and then
+     * leaves it to end when its read returns (close the source to hurry it).
      *
      * @return the number of data bytes sent
      * @throws StreamSourceException if reading the source failed; its message
@@ -140,7 +143,9 @@ public final class StreamConn implements AutoCloseable {
                     + ": one stream at a time per direction, and a broken direction stays broken");
         }
         SourceReader reader = new SourceReader(source);
-        Thread thread = Thread.ofVirtual().name("frameconn-stream-source").start(reader);
+        // the connection's thread factory: whoever watches the connection's threads sees this one too
+        Thread thread = conn.config().threadFactory().newThread(reader);
+        thread.start();
         boolean done = false;
         try {
             long bytes = pump(type, reader);
