@@ -307,6 +307,23 @@ public final class HeartbeatConn implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every frame written before has been handed to the operating
+     * system; see {@link FrameConn#flush()}.
+     *
+     * @throws PeerTimeoutException if the peer accepted nothing and sent no
+     *         heartbeat for the peer timeout
+     * @throws StreamStalledException if the connection was closed for a stall
+     * @throws IOException any other failure of the connection's writes
+     */
+    public void flush() throws IOException {
+        try {
+            conn.flush();
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
     /** Writes a frame whose payload is the whole array; see {@link #writeFrame(int, ByteBuffer)}. */
     public void writeFrame(int type, byte[] payload) throws IOException {
         writeFrame(type, ByteBuffer.wrap(payload));
@@ -357,12 +374,19 @@ public final class HeartbeatConn implements AutoCloseable {
             lastWrite = start;
             heartbeatsSent.increment();
             metrics.heartbeatSent();
-            return true;
         } catch (IOException e) {
             // the write side is broken or shutting down: the application's next write says why
             return false;
         } finally {
             writeLock.unlock();
+        }
+        try {
+            // the core may stage a small frame behind a write under way; a heartbeat must leave now.
+            // Outside our lock: application writes need not wait for this.
+            conn.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

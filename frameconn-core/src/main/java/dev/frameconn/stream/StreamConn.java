@@ -206,8 +206,14 @@ public final class StreamConn implements AutoCloseable {
         }
     }
 
+    /** END, then a flush: when a send returns, the whole stream has been handed to the operating system. */
     private void writeEnd() throws StreamBrokenException {
         write(END, ByteBuffer.allocate(0));
+        try {
+            conn.flush();
+        } catch (IOException e) {
+            throw new StreamBrokenException("sending a stream failed", e);
+        }
     }
 
     private static String describe(Throwable e) {

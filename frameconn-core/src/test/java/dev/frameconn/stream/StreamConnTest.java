@@ -391,12 +391,18 @@ class StreamConnTest {
         CompletableFuture<Integer> next = async(in::read);
         HeartbeatConn receiverHb = s[1].heartbeatConn();
         HeartbeatConn senderHb = s[0].heartbeatConn();
-        for (int i = 0; i < 60 && !next.isDone(); i++) {
-            clock.advance(Duration.ofSeconds(1));
-            for (HeartbeatConn side : new HeartbeatConn[] {receiverHb, senderHb}) {
-                Await.until("heartbeats flow", () -> next.isDone()
-                        || side.sinceLastReceived().compareTo(Duration.ofSeconds(6)) < 0);
+        try {
+            for (int i = 0; i < 60 && !next.isDone(); i++) {
+                clock.advance(Duration.ofSeconds(1));
+                for (HeartbeatConn side : new HeartbeatConn[] {receiverHb, senderHb}) {
+                    Await.until("heartbeats flow at step " + i + ": receiver " + receiverHb + " since "
+                            + receiverHb.sinceLastReceived() + ", sender " + senderHb + " since "
+                            + senderHb.sinceLastReceived(), () -> next.isDone()
+                            || side.sinceLastReceived().compareTo(Duration.ofSeconds(6)) < 0);
+                }
             }
+        } finally {
+            release.countDown();
         }
         assertThatThrownBy(() -> next.get(20, TimeUnit.SECONDS)).cause()
                 .isInstanceOfSatisfying(StreamBrokenException.class, e -> assertThat(e.getCause())
