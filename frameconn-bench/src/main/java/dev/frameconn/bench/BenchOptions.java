@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  * @param connectionThreads thread kind of raw and frameconn, and of Netty's senders, in the connections workload
  * @param idleConnections connections of the idle workload
  * @param nettyAllocator "pooled" or "adaptive"
+ * @param nettyEventLoopSender Netty's transfer senders run on the event loop instead of application threads
  * @param pin whether to run ping-pong a second time pinned to CPU 0
  * @param pinnedChild this process is the pinned child of another run
  * @param args the arguments as given, for the report
@@ -45,6 +46,7 @@ record BenchOptions(
         ThreadKind connectionThreads,
         int idleConnections,
         String nettyAllocator,
+        boolean nettyEventLoopSender,
         boolean pin,
         boolean pinnedChild,
         List<String> args) {
@@ -60,7 +62,7 @@ record BenchOptions(
 
             Every implementation runs in this one process, interleaved round by round
             (raw, netty-nio, netty-epoll, frameconn, raw, ...), after warm-up rounds.
-            Last comes the idle workload (frameconn only, also in --quick; about 10-20 s):
+            First comes the idle workload (frameconn only, also in --quick; about 5-20 s):
             10,000 client connections, each with a virtual thread blocked in readFrame,
             to a server in a child JVM; it prints heap and direct memory per connection
             against the target of at most 32 KiB.
@@ -89,6 +91,10 @@ record BenchOptions(
               --idle-connections N     connections of the idle workload (default 10000); the
                                        process needs ulimit -n above N + about 300
               --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
+              --netty-sender S         thread (default): Netty's transfer senders are application
+                                       threads calling write/writeAndFlush; event-loop: they run
+                                       on the channel's event loop (each writeAndFlush flushes
+                                       at once: one system call per frame)
               --no-pin                 skip the ping-pong run pinned to CPU 0 (taskset -c 0)
               -h, --help               this text
             """;
@@ -109,6 +115,7 @@ record BenchOptions(
         ThreadKind connectionThreads = ThreadKind.VIRTUAL;
         int idleConnections = IDLE_CONNECTIONS;
         String allocator = NettyTransport.POOLED;
+        boolean nettyEventLoopSender = false;
         boolean pin = true;
         boolean pinnedChild = false;
         for (int i = 0; i < args.length; i++) {
@@ -148,6 +155,14 @@ record BenchOptions(
                 case "--connection-payload" -> connectionPayload = size(arg, value(args, ++i, arg));
                 case "--connection-mb" -> connectionMb = (long) positive(arg, value(args, ++i, arg), 1);
                 case "--connection-threads" -> connectionThreads = ThreadKind.fromLabel(value(args, ++i, arg));
+                case "--netty-sender" -> {
+                    String sender = value(args, ++i, arg);
+                    if (!sender.equals("thread") && !sender.equals("event-loop")) {
+                        throw new IllegalArgumentException("--netty-sender=" + sender
+                                + " is neither thread nor event-loop");
+                    }
+                    nettyEventLoopSender = sender.equals("event-loop");
+                }
                 case "--netty-allocator" -> {
                     allocator = value(args, ++i, arg);
                     if (!allocator.equals(NettyTransport.POOLED) && !allocator.equals(NettyTransport.ADAPTIVE)) {
@@ -166,7 +181,8 @@ record BenchOptions(
         long connectionBytes = connectionMb != null ? connectionMb * 1_000_000L : 0;
         return new BenchOptions(quick, json, rounds != null ? rounds : quick ? 5 : 7,
                 warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
-                connectionPayload, connectionBytes, connectionThreads, idleConnections, allocator, pin, pinnedChild,
+                connectionPayload, connectionBytes, connectionThreads, idleConnections, allocator,
+                nettyEventLoopSender, pin, pinnedChild,
                 List.of(args));
     }
 

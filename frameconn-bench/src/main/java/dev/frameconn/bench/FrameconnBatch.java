@@ -20,7 +20,13 @@ final class FrameconnBatch {
         this.conn = conn;
     }
 
-    /** Writes {@code payloads[0..count)} as frames of type {@code type}, in order. */
+    /**
+     * Writes {@code payloads[0..count)} as frames of type {@code type}, in order.
+     * The buffers must be distinct objects (views of one buffer are fine): the
+     * core hands payloads over 8 KiB to gathering writes as they are, and a
+     * partial write (usual on virtual threads under backpressure) then corrupts
+     * the stream if one object fills two slots of that write.
+     */
     void write(int type, ByteBuffer[] payloads, int count) throws IOException {
         for (int i = 0; i < count; i++) {
             batch.add(type, payloads[i]);

@@ -6,15 +6,14 @@ import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
 import dev.frameconn.FrameServer;
+import dev.frameconn.ShutdownResult;
 import dev.frameconn.tls.TlsFrameConn;
 import dev.frameconn.tls.TlsFrameServer;
-import dev.frameconn.ShutdownResult;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,6 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * stops its clock when the peer's RST arrives, then shuts down too.
  */
 final class FrameconnContender implements Contender {
+    /** Frames are reused (zero allocation per read): the readers here close each frame before the next read. */
+    static final FrameConnConfig CONFIG = FrameConnConfig.defaults().withReuseFrames(true);
+
     private final Mode mode;
     /** Non-null: the tls workload's contender, over frameconn-tls. */
     private final BenchTls tls;
@@ -105,7 +107,11 @@ final class FrameconnContender implements Contender {
             } else {
                 int batch = Wire.batchFrames(payload.remaining());
                 ByteBuffer[] payloads = new ByteBuffer[batch];
-                Arrays.fill(payloads, payload);
+                for (int i = 0; i < batch; i++) {
+                    // one view per slot: the core gathers large payloads by their buffer objects, and one
+                    // object twice in a gathering write breaks when the write is partial (see FrameconnBatch)
+                    payloads[i] = payload.duplicate();
+                }
                 FrameconnBatch batcher = new FrameconnBatch(conn);
                 while (frames < budget && !round.stopped()) {
                     int count = (int) Math.min(batch, budget - frames);
@@ -163,17 +169,17 @@ final class FrameconnContender implements Contender {
     private record Acceptor(FrameServer plain, TlsFrameServer secure, BenchTls tls) implements AutoCloseable {
         static Acceptor bind(BenchTls tls) throws IOException {
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-            return tls == null ? new Acceptor(FrameServer.bind(any), null, null)
-                    : new Acceptor(null, TlsFrameServer.bind(any, tls.frameconnServer, FrameConnConfig.defaults()), tls);
+            return tls == null ? new Acceptor(FrameServer.bind(any, CONFIG), null, null)
+                    : new Acceptor(null, TlsFrameServer.bind(any, tls.frameconnServer, CONFIG), tls);
         }
 
         FrameConn connect() throws IOException {
             if (secure == null) {
-                return FrameConn.connect(plain.localAddress());
+                return FrameConn.connect(plain.localAddress(), CONFIG);
             }
             InetSocketAddress at = (InetSocketAddress) secure.localAddress();
             return TlsFrameConn.connect(new InetSocketAddress(BenchTls.HOST, at.getPort()), tls.frameconnClient,
-                    FrameConnConfig.defaults()).conn();
+                    CONFIG).conn();
         }
 
         FrameConn accept() throws IOException {
@@ -201,8 +207,8 @@ final class FrameconnContender implements Contender {
         long[] samples = Bench.sampleArray(durationNanos);
         long[] echoed = new long[1];
         Throwable[] echoFailure = new Throwable[1];
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                FrameConn client = FrameConn.connect(server.localAddress());
+        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONFIG);
+                FrameConn client = FrameConn.connect(server.localAddress(), CONFIG);
                 FrameConn accepted = server.accept()) {
             Thread echo = ThreadKind.PLATFORM.start("frameconn-echo", () -> {
                 try {

@@ -12,6 +12,7 @@ package dev.frameconn.bench;
  * @param heapAfter heap used after full GCs, all connections idle
  * @param directBefore direct buffer bytes before opening
  * @param directAfter direct buffer bytes, all connections idle
+ * @param settled whether both readings settled within the GCs allowed (else the figures are doubtful)
  * @param parked readers found parked (WAITING) at the second measurement
  * @param openNanos time to open every connection and see every greeting arrive
  * @param closeNanos time from the server's shutdown command until every reader ended
@@ -27,6 +28,7 @@ record IdleResult(
         long heapAfter,
         long directBefore,
         long directAfter,
+        boolean settled,
         int parked,
         long openNanos,
         long closeNanos,
@@ -40,7 +42,7 @@ record IdleResult(
 
     /** A workload that could not run, and why. */
     static IdleResult skipped(int connections, String reason) {
-        return new IdleResult(connections, reason, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null);
+        return new IdleResult(connections, reason, 0, 0, 0, 0, false, 0, 0, 0, 0, 0, 0, null);
     }
 
     /** Heap bytes per connection (rounded to the nearest byte). */

@@ -79,24 +79,25 @@ final class IdleWorkload {
                 warm.shutdownFromServer(lines);
             }
             lines.unclean = null; // only the measured cycle's shutdowns are reported
-            Memory before = Memory.settled();
+            Memory before = Memory.measure();
             IdleResult result;
             try (Idlers idlers = new Idlers(address, connections)) {
                 long openStart = System.nanoTime();
                 idlers.open(lines);
                 long openNanos = System.nanoTime() - openStart;
-                Memory after = Memory.settled();
+                Memory after = Memory.measure();
                 int parked = idlers.parked();
                 for (int i = 0; i < 3 && parked < connections; i++) {
                     // a reader counted its greeting but has not parked yet: the GCs give it time
-                    after = Memory.settled();
+                    after = Memory.measure();
                     parked = idlers.parked();
                 }
                 long closeStart = System.nanoTime();
                 int cleanServer = idlers.shutdownFromServer(lines);
                 long closeNanos = System.nanoTime() - closeStart;
                 result = new IdleResult(connections, null, before.heap, after.heap, before.direct, after.direct,
-                        parked, openNanos, closeNanos, idlers.ended(), idlers.cleanShutdowns.get(), cleanServer,
+                        before.settled && after.settled, parked, openNanos, closeNanos, idlers.ended(),
+                        idlers.cleanShutdowns.get(), cleanServer,
                         idlers.unclean.get() != null ? idlers.unclean.get() : lines.unclean);
             }
             lines.send("exit");
@@ -146,28 +147,42 @@ final class IdleWorkload {
         return null;
     }
 
-    /** Heap used after full GCs until it settles, and direct buffer bytes. */
-    private record Memory(long heap, long direct) {
-        static Memory settled() {
+    /**
+     * Heap used after full GCs and direct buffer bytes, once both have settled:
+     * within 0.1% (at least 64 KiB) of the reading after the previous GC. Direct
+     * buffers are freed by their cleaners after the GC that found them
+     * unreachable, so direct memory needs a GC more than the heap to settle.
+     */
+    private record Memory(long heap, long direct, boolean settled) {
+        static Memory measure() {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-            long previous = Long.MAX_VALUE;
-            long used = 0;
+            long heap = Long.MAX_VALUE;
+            long direct = Long.MAX_VALUE;
             for (int i = 0; i < MAX_GCS; i++) {
                 memory.gc();
-                used = memory.getHeapMemoryUsage().getUsed();
-                // settled: within 0.1% (at least 64 KiB) of the previous reading
-                if (Math.abs(previous - used) <= Math.max(used / 1000, 64 << 10)) {
-                    break;
+                long h = memory.getHeapMemoryUsage().getUsed();
+                long d = directBytes();
+                boolean settled = close(heap, h) && close(direct, d);
+                heap = h;
+                direct = d;
+                if (settled) {
+                    return new Memory(heap, direct, true);
                 }
-                previous = used;
             }
-            long direct = 0;
+            return new Memory(heap, direct, false);
+        }
+
+        private static boolean close(long previous, long now) {
+            return Math.abs(previous - now) <= Math.max(now / 1000, 64 << 10);
+        }
+
+        private static long directBytes() {
             for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
                 if (pool.getName().equals("direct")) {
-                    direct = pool.getMemoryUsed();
+                    return pool.getMemoryUsed();
                 }
             }
-            return new Memory(used, direct);
+            return 0;
         }
     }
 

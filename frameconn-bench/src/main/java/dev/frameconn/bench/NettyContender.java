@@ -37,27 +37,50 @@ import java.util.concurrent.locks.ReentrantLock;
  * writable the sender flushes what it has and blocks until
  * {@code channelWritabilityChanged} reports it writable again.
  *
+ * <p>With {@code eventLoopSender} (option {@code --netty-sender event-loop})
+ * the sender instead runs on the channel's event loop, writing while the
+ * channel is writable and resuming on {@code channelWritabilityChanged}; there
+ * every {@code writeAndFlush} flushes at once, one system call per frame.
+ *
  * <p>Ping-pong runs wholly on the event loops: the client writes the next
  * request from {@code channelRead} of the previous echo.
  */
 final class NettyContender implements Contender {
     private static final int HEADER = 8;
+    /** Frames one event-loop pump call writes before it yields the event loop to other channels. */
+    private static final int PUMP_FRAMES = 1024;
     /** How the sending threads are described in the table and the JSON, after their kind. */
     private static final String SENDER_SUFFIX = "+event-loop";
 
     private final NettyTransport transport;
     private final Mode mode;
+    private final boolean eventLoopSender;
     /** Non-null: the tls workload's contender, an SslHandler first in both pipelines. */
     private final BenchTls tls;
 
+    /** A contender whose senders are application threads. */
     NettyContender(NettyTransport transport, Mode mode) {
-        this(transport, mode, null);
+        this(transport, mode, false, null);
     }
 
-    /** With {@code SslHandler}s from {@code tls}'s contexts when it is not null (NIO only). */
+    /** A contender whose senders are application threads, or run on the event loop if {@code eventLoopSender}. */
+    NettyContender(NettyTransport transport, Mode mode, boolean eventLoopSender) {
+        this(transport, mode, eventLoopSender, null);
+    }
+
+    /** With application-thread senders and {@code SslHandler}s from {@code tls}'s contexts (NIO only). */
     NettyContender(NettyTransport transport, Mode mode, BenchTls tls) {
+        this(transport, mode, false, tls);
+    }
+
+    /**
+     * Senders on application threads or, if {@code eventLoopSender}, on the event loop; with
+     * {@code SslHandler}s from {@code tls}'s contexts when it is not null (NIO only).
+     */
+    NettyContender(NettyTransport transport, Mode mode, boolean eventLoopSender, BenchTls tls) {
         this.transport = transport;
         this.mode = mode;
+        this.eventLoopSender = eventLoopSender;
         this.tls = tls;
     }
 
@@ -96,7 +119,7 @@ final class NettyContender implements Contender {
     @Override
     public String threads(ThreadKind requested) {
         // the sender is an application thread of the requested kind; I/O and receiving run on event loops
-        return requested.label() + SENDER_SUFFIX;
+        return eventLoopSender ? "event-loop" : requested.label() + SENDER_SUFFIX;
     }
 
     @Override
@@ -164,20 +187,32 @@ final class NettyContender implements Contender {
             });
             channels.add(server);
             List<Sender> senders = new ArrayList<>(connections);
+            List<LoopSender> loopSenders = new ArrayList<>(connections);
             for (int i = 0; i < connections; i++) {
-                Sender sender = new Sender(round, ledger, source, payload, mode);
+                ChannelInboundHandlerAdapter handler;
+                Sender sender = null;
+                if (eventLoopSender) {
+                    LoopSender loopSender = new LoopSender(round, ledger, source, payload, mode);
+                    loopSenders.add(loopSender);
+                    handler = loopSender;
+                } else {
+                    sender = new Sender(round, ledger, source, payload, mode);
+                    senders.add(sender);
+                    handler = sender;
+                }
                 int port = ((InetSocketAddress) server.localAddress()).getPort();
                 Channel client = connect(server, new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         clientTls(ch, port);
-                        ch.pipeline().addLast(sender);
+                        ch.pipeline().addLast(handler);
                     }
                 });
                 channels.add(client);
                 awaitHandshake(client);
-                sender.channel = client;
-                senders.add(sender);
+                if (sender != null) {
+                    sender.channel = client;
+                }
             }
             if (!await(receiversActive, Bench.ROUND_SLACK_NANOS)) {
                 throw new BenchmarkFailure(name() + ": only " + (connections - receiversActive.getCount())
@@ -188,6 +223,9 @@ final class NettyContender implements Contender {
                 senderThreads.add(threads.start("netty-send-" + i, senders.get(i)::run));
             }
             round.start();
+            for (LoopSender loopSender : loopSenders) {
+                loopSender.start();
+            }
             round.runToEnd();
             return ledger.await(round);
         } finally {
@@ -321,6 +359,146 @@ final class NettyContender implements Contender {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             wake();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ledger.fail(cause);
+            ctx.close();
+        }
+    }
+
+    /** The sending side of one connection on its event loop ({@code --netty-sender event-loop}). */
+    private static final class LoopSender extends ChannelInboundHandlerAdapter {
+        private final Round round;
+        private final Ledger ledger;
+        private final ByteBuf source;
+        private final int payload;
+        private final boolean perFrame;
+        private final int batch;
+        private ChannelHandlerContext ctx;
+        private int port;
+        private long frames;
+        private int unflushed;
+        private boolean started;
+        private boolean pumping;
+        private boolean finished;
+        private boolean accounted;
+
+        LoopSender(Round round, Ledger ledger, ByteBuf source, int payload, Mode mode) {
+            this.round = round;
+            this.ledger = ledger;
+            this.source = source;
+            this.payload = payload;
+            this.perFrame = mode == Mode.PER_FRAME;
+            this.batch = Wire.batchFrames(payload);
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // registration precedes connect, whose sync() publishes this to the thread calling start()
+            this.ctx = ctx;
+        }
+
+        void start() {
+            ctx.executor().execute(() -> {
+                port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+                started = true;
+                pump();
+            });
+        }
+
+        private void pump() {
+            if (finished || !started) {
+                return;
+            }
+            if (pumping) {
+                // a flush inside the loop fired channelWritabilityChanged: do not write from
+                // inside the loop's own write (its frame is not counted yet); run again after it
+                ctx.executor().execute(this::pump);
+                return;
+            }
+            pumping = true;
+            try {
+                pumpFrames();
+            } finally {
+                pumping = false;
+            }
+        }
+
+        private void pumpFrames() {
+            Channel channel = ctx.channel();
+            int budget = PUMP_FRAMES;
+            while (channel.isWritable()) {
+                if (frames >= round.frameBudget() || round.stopped()) {
+                    finish();
+                    return;
+                }
+                frames++;
+                ByteBuf header = ctx.alloc().buffer(HEADER);
+                header.writeInt(Wire.TYPE).writeInt(payload);
+                ctx.write(header);
+                if (perFrame) {
+                    ctx.writeAndFlush(source.retainedDuplicate());
+                } else {
+                    ctx.write(source.retainedDuplicate());
+                    if (++unflushed == batch || frames == round.frameBudget()) {
+                        ctx.flush();
+                        unflushed = 0;
+                    }
+                }
+                if (--budget == 0) {
+                    // let the other channels of this event loop have a turn
+                    ctx.executor().execute(this::pump);
+                    return;
+                }
+            }
+            if (unflushed > 0) {
+                // not writable with frames still unflushed: only a flush lets the buffer drain
+                ctx.flush();
+                unflushed = 0;
+            }
+        }
+
+        private void finish() {
+            finished = true;
+            // completes after every earlier write has left, in order; then end the stream
+            ChannelFuture last = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+            last.addListener(f -> {
+                if (f.isSuccess()) {
+                    ledger.sent(port, frames);
+                } else {
+                    ledger.fail(f.cause());
+                }
+                ctx.close();
+                account();
+            });
+        }
+
+        private void account() {
+            if (!accounted) {
+                accounted = true;
+                ledger.partyDone();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel().isWritable()) {
+                pump();
+            }
+            super.channelWritabilityChanged(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (started && !finished) {
+                ledger.fail(new BenchmarkFailure("netty sender: port=" + port + " closed before the round ended"));
+            }
+            if (started) {
+                account();
+            }
             super.channelInactive(ctx);
         }
 

@@ -55,7 +55,8 @@ final class Report {
                     + "flush every 64 / raw: the same bytes in 1 MiB writes, no framing");
             out.println("threads: Netty K+event-loop = a sender thread of kind K per connection calls "
                     + "write/writeAndFlush (Netty's default water marks block it while the channel is not "
-                    + "writable); the event loops do the I/O and the receiving");
+                    + "writable); the event loops do the I/O and the receiving; Netty event-loop "
+                    + "(--netty-sender event-loop) = the sender runs on the event loop");
         }
         oneWay(out, rows);
         pingPong(out, rows);
@@ -204,7 +205,8 @@ final class Report {
             out.println("  skipped: " + idle.skipped());
             return;
         }
-        out.printf(Locale.ROOT, "  per connection: heap %,d B + direct %,d B = %,d B (%.1f KiB); target <= %d KiB: %s%n",
+        out.printf(Locale.ROOT, "  per connection: heap %,d B + direct %,d B = %,d B (%.1f KiB); "
+                        + "target <= %d KiB: %s%n",
                 idle.heapPerConnection(), idle.directPerConnection(), idle.totalPerConnection(),
                 idle.totalPerConnection() / 1024.0, IdleResult.TARGET_BYTES_PER_CONNECTION >> 10,
                 idle.meetsTarget() ? "met" : "NOT met");
@@ -215,6 +217,9 @@ final class Report {
                 idle.openNanos() / 1e9, idle.parked(), idle.connections(), idle.readersEnded(), idle.connections(),
                 idle.closeNanos() / 1e9, idle.cleanClient(), idle.connections(), idle.cleanServer(),
                 idle.connections());
+        if (!idle.settled()) {
+            out.println("  doubtful: heap or direct memory was still moving after the GCs allowed");
+        }
         if (idle.unclean() != null) {
             out.println("  first unclean shutdown: " + idle.unclean());
         }

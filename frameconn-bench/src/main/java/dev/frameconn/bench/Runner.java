@@ -37,8 +37,8 @@ final class Runner implements AutoCloseable {
                     }
                     NettyTransport transport = NettyTransport.open(impl, options.nettyAllocator());
                     nettyTransports.add(transport);
-                    contenders.add(new NettyContender(transport, Mode.PER_FRAME));
-                    contenders.add(new NettyContender(transport, Mode.BATCH));
+                    contenders.add(new NettyContender(transport, Mode.PER_FRAME, options.nettyEventLoopSender()));
+                    contenders.add(new NettyContender(transport, Mode.BATCH, options.nettyEventLoopSender()));
                 }
                 case FRAMECONN -> {
                     contenders.add(new FrameconnContender(Mode.PER_FRAME));
@@ -57,7 +57,8 @@ final class Runner implements AutoCloseable {
                     if (impl == Impl.NETTY_NIO_TLS) {
                         NettyTransport transport = NettyTransport.open(Impl.NETTY_NIO, options.nettyAllocator());
                         nettyTransports.add(transport);
-                        tlsContenders.add(new NettyContender(transport, Mode.PER_FRAME, tls));
+                        tlsContenders.add(new NettyContender(transport, Mode.PER_FRAME, options.nettyEventLoopSender(),
+                                tls));
                     } else {
                         tlsContenders.add(new FrameconnContender(Mode.PER_FRAME, tls));
                     }
@@ -84,11 +85,17 @@ final class Runner implements AutoCloseable {
 
     /**
      * Runs every selected workload; pinned ping-pong runs in a child JVM
-     * ({@link PinnedChild}); the idle workload, frameconn only, runs last, with
+     * ({@link PinnedChild}); the idle workload, frameconn only, runs first, with
      * its server ends in another child JVM ({@link IdleWorkload}).
      */
     List<Measurement> run() throws Exception {
         List<Measurement> results = new ArrayList<>();
+        if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
+                && !options.pinnedChild()) {
+            // first: later workloads leave direct buffers behind (pools, thread caches, garbage awaiting
+            // its cleaner) that shrink on their own and would skew the before/after difference
+            idle = IdleWorkload.run(options.idleConnections(), progress);
+        }
         if (options.workloads().contains(Workload.ONE_WAY)) {
             for (int payload : options.payloads()) {
                 results.addAll(transfers(contenders, Workload.ONE_WAY, payload, 1, ThreadKind.PLATFORM));
@@ -111,10 +118,6 @@ final class Runner implements AutoCloseable {
             for (int payload : TLS_PAYLOADS) {
                 results.addAll(transfers(tlsContenders, Workload.TLS, payload, 1, ThreadKind.PLATFORM));
             }
-        }
-        if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
-                && !options.pinnedChild()) {
-            idle = IdleWorkload.run(options.idleConnections(), progress);
         }
         return results;
     }

@@ -33,6 +33,9 @@ class ContendersTest {
             contenders.add(new NettyContender(t, Mode.PER_FRAME));
             contenders.add(new NettyContender(t, Mode.BATCH));
         }
+        // the --netty-sender event-loop variant, on one transport
+        contenders.add(new NettyContender(transports.get(0), Mode.PER_FRAME, true));
+        contenders.add(new NettyContender(transports.get(0), Mode.BATCH, true));
         contenders.add(new FrameconnContender(Mode.PER_FRAME));
         contenders.add(new FrameconnContender(Mode.BATCH));
     }
@@ -60,6 +63,15 @@ class ContendersTest {
             assertThat(result.frames()).as(c.name()).containsExactly(70, 70, 70);
             assertThat(result.bytes()).as(c.name()).containsExactly(70_000, 70_000, 70_000);
             assertThat(result.spread()).as(c.name()).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
+    void gatheredPayloadsSurvivePartialWritesOnVirtualThreads() throws Exception {
+        // 64 KiB payloads are gathered, not copied; virtual threads see partial writes under backpressure
+        for (Contender c : contenders) {
+            TransferResult result = c.transfer(64 << 10, 4, Round.budgeted(300), ThreadKind.VIRTUAL);
+            assertThat(result.frames()).as(c.name()).containsExactly(300, 300, 300, 300);
         }
     }
 

@@ -120,8 +120,8 @@ class PiecesTest {
 
     @Test
     void idleFiguresArePerConnection() {
-        IdleResult r = new IdleResult(1000, null, 1_000_000, 5_000_000, 100_000, 16_484_000, 1000, 1, 1, 1000, 1000,
-                1000, null);
+        IdleResult r = new IdleResult(1000, null, 1_000_000, 5_000_000, 100_000, 16_484_000, true, 1000, 1, 1,
+                1000, 1000, 1000, null);
         assertThat(r.heapPerConnection()).isEqualTo(4000);
         assertThat(r.directPerConnection()).isEqualTo(16_384);
         assertThat(r.totalPerConnection()).isEqualTo(20_384);

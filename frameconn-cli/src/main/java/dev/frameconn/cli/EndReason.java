@@ -8,7 +8,9 @@ import dev.frameconn.FrameConnException;
 import dev.frameconn.FrameProtocolException;
 import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.FrameTooLargeException;
+import dev.frameconn.ShutdownReason;
 import dev.frameconn.TruncatedFrameException;
+import java.util.Optional;
 
 /**
  * How a connection ended, as the tools report it: the exception that ended the
@@ -72,6 +74,14 @@ enum EndReason {
             };
         }
         return IO_ERROR;
+    }
+
+    /**
+     * The reason the peer put in its RST (a code and a message; the peer's own
+     * account of why it shut down), if the failure is that RST and it carried one.
+     */
+    static Optional<ShutdownReason> peerReasonOf(Throwable failure) {
+        return failure instanceof ConnectionShutdownException s ? s.peerReason() : Optional.empty();
     }
 
     /** The message to show with the reason: the exception's own, or its class name if it has none. */

@@ -1,5 +1,6 @@
 package dev.frameconn.cli;
 
+import dev.frameconn.ShutdownReason;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.tls.PeerIdentity;
 import dev.frameconn.tls.TlsHandshakeException;
@@ -14,7 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * line for scripts. Lines from concurrent connections never interleave, and
  * each is flushed at once so that a reader on a pipe sees it immediately.
  *
- * <p>Connection numbers start at 1; number 0 means "the only connection" (the
+ * <p>{@code peer_reason} is present when the peer's RST carried a reason:
+ * {@code {"code":2,"name":"FRAME_TOO_LARGE","message":"…"}}; in text the
+ * message shows it. Connection numbers start at 1; number 0 means "the only connection" (the
  * sender) and is left out of the line.
  *
  * <pre>
@@ -25,9 +28,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * tls handshake failed from 127.0.0.1:50001: …           handshake_failed {remote, reason, message}
  * conn 1 frame type=0x00000001 length=5 sha256=…         frame     {connection, type, length, sha256}
  * conn 1 end: peer_shutdown (frameconn: shutting …)      (text only; JSON folds it into "end")
- * conn 1 shutdown: clean, drained 0 bytes in 0.4 ms      end       {connection, reason, message, clean,
- *                                                                   drained_bytes, shutdown_seconds,
- *                                                                   failed_step?, error?}
+ * conn 1 shutdown: clean, drained 0 bytes in 0.4 ms      end       {connection, reason, message,
+ *                                                                   peer_reason?, clean, drained_bytes,
+ *                                                                   shutdown_seconds, failed_step?, error?}
+ * received type=0x00000001 length=2 sha256=…             received  {type, length, sha256} (sender)
+ * end: peer_shutdown (…)                                 end       {reason, message} (sender, early end)
  * shutdown: clean, drained 8 bytes in 0.9 ms             shutdown  {clean, drained_bytes, …} (sender)
  * </pre>
  */
@@ -113,6 +118,23 @@ final class EventPrinter {
         }
     }
 
+    /** The sender received a frame from its peer. */
+    void received(int type, int length, String sha256) {
+        print(json ? Json.event("received").put("type", Integer.toUnsignedLong(type)).put("length", length)
+                .put("sha256", sha256).toString()
+                : "received type=" + FrameHeader.typeToString(type) + " length=" + length + " sha256=" + sha256);
+    }
+
+    /** The sender's connection ended before its own shutdown: printed at once, in both formats. */
+    void endedEarly(EndReason reason, String message, ShutdownReason peerReason) {
+        if (json) {
+            Json line = Json.event("end").put("reason", reason.label()).put("message", message);
+            print(withPeerReason(line, peerReason).toString());
+        } else {
+            print("end: " + reason.label() + " (" + message + ")");
+        }
+    }
+
     /**
      * Reading or writing ended. Text mode prints it at once, before the
      * shutdown that follows (which may take up to its timeout); JSON folds it
@@ -125,14 +147,14 @@ final class EventPrinter {
     }
 
     /** The shutdown after {@link #ended} finished: text shutdown line, or the JSON {@code end} event. */
-    void closed(int conn, EndReason reason, String message, ShutdownResult result) {
+    void closed(int conn, EndReason reason, String message, ShutdownReason peerReason, ShutdownResult result) {
         if (json) {
             Json line = Json.event("end");
             if (conn > 0) {
                 line.put("connection", conn);
             }
             line.put("reason", reason.label()).put("message", message);
-            print(shutdownFields(line, result).toString());
+            print(shutdownFields(withPeerReason(line, peerReason), result).toString());
         } else {
             print(prefix(conn) + shutdownText(result));
         }
@@ -147,6 +169,16 @@ final class EventPrinter {
     void error(int conn, String message) {
         print(json ? Json.event("error").put("connection", conn).put("message", message).toString()
                 : prefix(conn) + "error: " + message);
+    }
+
+    private static Json withPeerReason(Json line, ShutdownReason peerReason) {
+        if (peerReason != null) {
+            line.put("peer_reason", Json.object()
+                    .put("code", Integer.toUnsignedLong(peerReason.code()))
+                    .put("name", peerReason.codeName())
+                    .put("message", peerReason.message()));
+        }
+        return line;
     }
 
     private static Json shutdownFields(Json line, ShutdownResult result) {

@@ -3,6 +3,7 @@ package dev.frameconn.cli;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
+import dev.frameconn.ShutdownReason;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.tls.TlsConfig;
 import dev.frameconn.tls.TlsHandshakeException;
@@ -61,7 +62,7 @@ import picocli.CommandLine.Spec;
             "",
             "The first line is 'listening on ADDRESS', with the real port when port 0 was given. "
                     + "With --json, every line is one JSON object: events listening, accepted, frame, "
-                    + "end (with reason, message and clean).",
+                    + "end (with reason, message, clean, and peer_reason when the peer's RST gave one).",
             "",
             "With --tls-cert, --tls-key and --tls-ca, clients must speak TLS 1.3 and prove who they are "
                     + "with a certificate from that CA; the accepted line names the client (its common "
@@ -113,7 +114,13 @@ final class ListenCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
     private TlsOptions tlsOptions = new TlsOptions();
 
+    /** What a connection's peer is told when the listener is stopped by a signal. */
+    private static final ShutdownReason STOPPING =
+            ShutdownReason.of(ShutdownReason.GOING_AWAY, "frameconn frames listen is stopping");
+
     private final Set<FrameConn> open = ConcurrentHashMap.newKeySet();
+    /** Set by the signal hook before it shuts connections down. */
+    private volatile boolean stopping;
     /** Counted down when {@link #call()} is done, so a signal's hook can let the last lines out. */
     private final CountDownLatch done = new CountDownLatch(1);
 
@@ -225,27 +232,39 @@ final class ListenCommand implements Callable<Integer> {
         printer.accepted(number, conn.remoteAddress(), accepted.client());
         EndReason reason;
         String message;
+        ShutdownReason peerReason;
         while (true) {
             try (Frame frame = conn.readFrame()) {
                 printer.frame(number, frame.type(), frame.length(), Sha256.hex(frame.payload()));
             } catch (IOException e) {
                 reason = EndReason.of(e);
                 message = EndReason.messageOf(e);
+                peerReason = EndReason.peerReasonOf(e).orElse(null);
+                if (stopping && reason != EndReason.LOCAL_SHUTDOWN) {
+                    // a read already in progress when we shut down ends however the stream ends
+                    // (eof once the peer answers our RST): the cause is still our stop
+                    message = "listener stopped; the read in progress ended with " + reason.label()
+                            + ": " + message;
+                    reason = EndReason.LOCAL_SHUTDOWN;
+                }
                 break;
             }
         }
         printer.ended(number, reason, message);
+        // no reason of our own: an answer to the peer's RST is empty, as zrepl's is, and
+        // after a protocol violation the connection fills in the matching one itself
         ShutdownResult result = conn.shutdown(shutdownTimeout);
-        printer.closed(number, reason, message, result);
+        printer.closed(number, reason, message, peerReason, result);
         return reason == EndReason.PEER_SHUTDOWN && result.clean();
     }
 
     /** The shutdown hook: stop accepting and shut the open connections down, in parallel. */
     private void stop(Listener server) {
+        stopping = true;
         closeQuietly(server);
         List<Thread> shutdowns = new ArrayList<>();
         for (FrameConn conn : open) {
-            shutdowns.add(Thread.ofVirtual().start(() -> conn.shutdown(shutdownTimeout)));
+            shutdowns.add(Thread.ofVirtual().start(() -> conn.shutdown(shutdownTimeout, STOPPING)));
         }
         for (Thread t : shutdowns) {
             joinUninterruptibly(t);

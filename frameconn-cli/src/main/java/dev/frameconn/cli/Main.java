@@ -14,6 +14,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *   frameconn demo                      server and client in one process, verified
  *   frameconn frames listen ADDRESS     print every frame received
  *   frameconn frames send ADDRESS       send frames described on standard input
+ *   frameconn send ADDRESS              send a file or standard input as one verified stream
+ *   frameconn recv --listen ADDRESS     receive one stream into a file or standard output
  * </pre>
  *
  * Exit statuses are those of {@link ExitCode}. A usage error prints one message
@@ -23,7 +25,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         name = "frameconn",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {DemoCommand.class, FramesCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, FramesCommand.class, SendCommand.class, RecvCommand.class,
+            CommandLine.HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND",
         description = {"Typed frames over a byte stream, wire-compatible with zrepl's frameconn.", ""},
         exitCodeListHeading = ExitCode.HEADING,

@@ -77,10 +77,26 @@ final class CliProcess implements AutoCloseable {
 
     /** Writes {@code text} to the process's standard input and closes it. */
     CliProcess input(String text) throws IOException {
-        try (OutputStream in = process.getOutputStream()) {
-            in.write(text.getBytes(StandardCharsets.UTF_8));
-        }
+        write(text);
+        process.getOutputStream().close();
         return this;
+    }
+
+    /** Writes {@code text} to the process's standard input, flushed, and keeps it open. */
+    CliProcess write(String text) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write(text.getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        return this;
+    }
+
+    /**
+     * Sends SIGTERM, as a service manager or {@code kill} would. Through the
+     * process handle: {@link Process#destroy()} would also close our pipes and
+     * lose the output the process prints while stopping.
+     */
+    void terminate() {
+        process.toHandle().destroy();
     }
 
     /** The next line of standard output; fails after {@link #TIMEOUT} or at end of output. */

@@ -2,6 +2,7 @@ package dev.frameconn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,13 +59,15 @@ class CliProcessTest {
                         "frame type=0x00000002 length=3 sha256=" + sha256(new byte[] {1, 2, 3}),
                         "frame type=0x00000003 length=1000 sha256=" + sha256(filler(1000)),
                         "frame type=0x0fffffff length=0 sha256=" + sha256(new byte[0]));
-                assertThat(sent.getLast()).startsWith("shutdown: clean, drained 8 bytes");
+                // the listener's answering RST is read by the sender's reader, or drained (8 bytes)
+                assertThat(sent.getLast()).matches("shutdown: clean, drained (0|8) bytes in .*");
 
                 List<String> heard = listener.stdoutLines();
                 assertThat(heard.get(1)).startsWith("conn 1 accepted from 127.0.0.1:");
                 assertThat(heard.stream().filter(l -> l.startsWith("conn 1 frame ")).toList())
                         .containsExactlyElementsOf(sentFrames.stream().map(l -> "conn 1 " + l).toList());
-                assertThat(heard).contains("conn 1 end: peer_shutdown (frameconn: shutting down: the peer sent RST)");
+                assertThat(heard).contains(
+                        "conn 1 end: peer_shutdown (frameconn: shutting down: the peer sent RST (no reason given))");
                 assertThat(heard.getLast()).startsWith("conn 1 shutdown: clean");
             }
         }
@@ -95,7 +99,8 @@ class CliProcessTest {
             Map<String, Object> end = events.getLast();
             assertThat(end).containsEntry("event", "end").containsEntry("connection", 1L)
                     .containsEntry("reason", "peer_shutdown").containsEntry("clean", true)
-                    .containsKeys("message", "drained_bytes", "shutdown_seconds");
+                    .containsKeys("message", "drained_bytes", "shutdown_seconds")
+                    .doesNotContainKey("peer_reason"); // the sender's RST was empty, as zrepl's are
         }
     }
 
@@ -114,7 +119,9 @@ class CliProcessTest {
                 assertThat(out.get(0)).startsWith("frame type=0x00000001 length=5 ");
                 assertThat(out.get(1)).startsWith("shutdown: clean");
             }
-            assertThat(listener.awaitLineContaining("conn 1 end:")).startsWith("conn 1 end: peer_shutdown");
+            assertThat(listener.awaitLineContaining("conn 1 end:")).startsWith("conn 1 end: peer_shutdown "
+                    + "(frameconn: shutting down: the peer sent RST (APPLICATION_ERROR: frameconn frames send: "
+                    + "bad standard input line 2: type=0x10000000 is reserved");
             try (CliProcess good = CliProcess.start(dir, "frames", "send", address)) {
                 good.input("4 3\n");
                 assertThat(good.awaitExit()).as("stderr: %s", good.stderr()).isZero();
@@ -125,6 +132,47 @@ class CliProcessTest {
                     .anySatisfy(l -> assertThat(l).startsWith("conn 1 frame type=0x00000001 length=5"))
                     .anySatisfy(l -> assertThat(l).startsWith("conn 2 frame type=0x00000004 length=3"));
             assertThat(heard).anySatisfy(l -> assertThat(l).startsWith("conn 2 shutdown: clean"));
+        }
+    }
+
+    @Test
+    void senderStopsWhenThePeerEndsTheConnectionFirst() throws Exception {
+        try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0",
+                "--connections", "1", "--max-payload-length", "1KiB")) {
+            String address = listener.nextLine().replace("listening on ", "");
+            try (CliProcess sender = CliProcess.start(dir, "frames", "send", address)) {
+                sender.write("1 5\n2 4KiB\n");
+                assertThat(listener.awaitLineContaining("conn 1 end:")).startsWith("conn 1 end: frame_too_large");
+                assertThat(sender.awaitLineContaining("end:")).startsWith("end: peer_shutdown (frameconn: shutting "
+                        + "down: the peer sent RST (FRAME_TOO_LARGE: frameconn: frame too large: type=0x00000002");
+                sender.input("3 5\n");
+                assertThat(sender.awaitExit()).isEqualTo(ExitCode.FAILED);
+                assertThat(sender.stderr().strip()).isEqualTo("frameconn frames send: the peer ended the "
+                        + "connection (peer_shutdown) before standard input line 3 was sent");
+                // the listener closes abortively after an oversized frame: our handshake may fail
+                assertThat(sender.stdoutLines().getLast()).startsWith("shutdown: ");
+            }
+            assertThat(listener.awaitExit()).isEqualTo(ExitCode.FAILED);
+        }
+    }
+
+    @Test
+    void sigtermShutsOpenConnectionsDownWithTheHandshake() throws Exception {
+        try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0", "--json");
+                Socket raw = new Socket()) {
+            String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
+            raw.connect(new InetSocketAddress("127.0.0.1",
+                    Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))), 10_000);
+            raw.setSoTimeout((int) CliProcess.TIMEOUT.toMillis());
+            raw.getOutputStream().write(Arrays.copyOf(header(5, 1), 9));
+            listener.awaitLineContaining("\"event\":\"frame\"");
+            listener.terminate();
+            byte[] rst = readUntilEnd(raw.getInputStream());
+            assertThat(rstReason(rst)).as("RST, then end of stream").isEqualTo("4:frameconn frames listen is stopping");
+            raw.shutdownOutput(); // our answer: end of stream, so the listener's drain ends cleanly
+            Map<String, Object> end = MiniJson.parseObject(listener.awaitLineContaining("\"event\":\"end\""));
+            assertThat(end).containsEntry("reason", "local_shutdown").containsEntry("clean", true);
+            assertThat(listener.awaitExit()).as("killed by SIGTERM").isEqualTo(128 + 15);
         }
     }
 
@@ -166,15 +214,17 @@ class CliProcessTest {
 
             // 1: a header announcing 100 bytes, 10 of them, then end of stream
             byte[] truncated = Arrays.copyOf(header(1, 100), 18);
-            assertThat(rawExchange(port, truncated)).as("the listener shuts down in turn").isEqualTo(RST);
+            assertThat(rawExchange(port, truncated)).as("the listener shuts down in turn, no reason").isEqualTo(RST);
             assertEnd(listener, 1, "truncated", "truncated frame: end of stream after 10 of 100 payload bytes");
 
             // 2: a length far above the 16 MiB maximum; nothing is allocated for it
-            assertThat(rawExchange(port, header(1, 0x7fff_ffff))).isEqualTo(RST);
+            assertThat(rstReason(rawExchange(port, header(1, 0x7fff_ffff))))
+                    .startsWith("2:frameconn: frame too large: type=0x00000001 length=2147483647");
             assertEnd(listener, 2, "frame_too_large", "length=2147483647 exceeds maxPayloadLength=16777216");
 
             // 3: a reserved type that is not RST
-            assertThat(rawExchange(port, header(0x2000_0000, 0))).isEqualTo(RST);
+            assertThat(rstReason(rawExchange(port, header(0x2000_0000, 0))))
+                    .startsWith("1:frameconn: protocol error: received type=0x20000000");
             assertEnd(listener, 3, "protocol_error", "type=0x20000000");
 
             // 4: connects and says nothing: the idle timeout ends it
@@ -214,7 +264,7 @@ class CliProcessTest {
                     .containsEntry("failures", "");
             assertThat(report.get("sha256_client")).isEqualTo(report.get("sha256_server"));
             assertThat(report.get("server_end")).isEqualTo(Map.of("reason", "peer_shutdown",
-                    "message", "frameconn: shutting down: the peer sent RST"));
+                    "message", "frameconn: shutting down: the peer sent RST (no reason given)"));
             @SuppressWarnings("unchecked")
             Map<String, Object> client = (Map<String, Object>) report.get("client_shutdown");
             assertThat(client).containsEntry("clean", true);
@@ -230,13 +280,44 @@ class CliProcessTest {
             out.write(bytes);
             out.flush();
             socket.shutdownOutput();
-            InputStream in = socket.getInputStream();
-            try {
-                return in.readAllBytes();
-            } catch (SocketException reset) {
-                return new byte[0];
-            }
+            return readUntilEnd(socket.getInputStream());
         }
+    }
+
+    /**
+     * Everything until end of stream or a reset. After a protocol violation the
+     * listener closes abortively, and Linux still hands out the bytes that
+     * arrived before the TCP reset: keep them.
+     */
+    private static byte[] readUntilEnd(InputStream in) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] chunk = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(chunk)) >= 0) {
+                received.write(chunk, 0, n);
+            }
+        } catch (SocketException reset) {
+            // the abortive close: what came before it is the answer
+        }
+        return received.toByteArray();
+    }
+
+    /**
+     * Decodes an RST frame with a reason, written out independently of the
+     * core: header (type 0x10000000, length), then a uint32 code and UTF-8.
+     * Returns "CODE:MESSAGE"; fails if the bytes are not exactly one RST.
+     */
+    private static String rstReason(byte[] bytes) {
+        assertThat(bytes.length).as("an RST header at least").isGreaterThanOrEqualTo(8);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        assertThat(b.getInt(0)).as("type").isEqualTo(0x1000_0000);
+        int length = b.getInt(4);
+        assertThat(bytes.length).as("nothing after the RST").isEqualTo(8 + length);
+        if (length == 0) {
+            return "";
+        }
+        return b.getInt(8) + ":" + new String(bytes, 12, length - 4, StandardCharsets.UTF_8);
     }
 
     private static void assertEnd(CliProcess listener, int conn, String reason, String messagePart)

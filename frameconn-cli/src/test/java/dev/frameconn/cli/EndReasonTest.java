@@ -7,8 +7,11 @@ import dev.frameconn.ConnectionBrokenException;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
 import dev.frameconn.FrameTimeoutException;
+import dev.frameconn.ShutdownReason;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -41,6 +44,17 @@ class EndReasonTest {
         assertThat(EndReason.of(e)).isEqualTo(EndReason.PEER_SHUTDOWN);
         assertThat(EndReason.of(e).label()).isEqualTo("peer_shutdown");
         assertThat(EndReason.messageOf(e)).contains("the peer sent RST");
+        assertThat(EndReason.peerReasonOf(e)).isEmpty();
+    }
+
+    @Test
+    void peerRstWithAReason() {
+        byte[] rst = ByteBuffer.allocate(8 + 4 + 3).put(header(FrameHeader.RST, 7)).putInt(ShutdownReason.TIMEOUT)
+                .put("why".getBytes(StandardCharsets.UTF_8)).array();
+        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.ending(rst), CONFIG));
+        assertThat(EndReason.of(e)).isEqualTo(EndReason.PEER_SHUTDOWN);
+        assertThat(EndReason.peerReasonOf(e)).contains(ShutdownReason.of(ShutdownReason.TIMEOUT, "why"));
+        assertThat(EndReason.peerReasonOf(new java.io.IOException("x"))).isEmpty();
     }
 
     @Test

@@ -53,7 +53,7 @@ public class FrameConnBenchmark {
         for (int i = 0; i < frames; i++) {
             FrameHeader.encode(pattern, i * frame, TYPE, payload);
         }
-        reader = FrameConn.over(new RepeatingTransport(pattern), FrameConnConfig.defaults());
+        reader = FrameConn.over(new RepeatingTransport(pattern), FrameConnConfig.defaults().withReuseFrames(true));
     }
 
     @TearDown
