@@ -300,8 +300,12 @@ public final class FrameConn implements AutoCloseable {
         while (payload.hasRemaining()) {
             int missing = payload.remaining();
             if (missing >= directReadThreshold) {
-                // large remainder: straight into the payload, never past its end
-                if (readSome(payload) < 0) {
+                // large remainder: straight into the payload, and whatever follows it (the next
+                // header, say) into the read buffer, in one call that never waits for more
+                buf.clear();
+                long n = readSome(payload, buf);
+                buf.flip();
+                if (n < 0) {
                     throw new TruncatedFrameException("payload", payload.position(), len);
                 }
             } else {
@@ -388,6 +392,22 @@ public final class FrameConn implements AutoCloseable {
             int n;
             do {
                 n = wire.read(dst);
+            } while (n == 0);
+            return n;
+        } catch (IOException e) {
+            throw translate(e);
+        } finally {
+            deadlines.endRead();
+        }
+    }
+
+    /** One scattering read call under the idle timeout: at least one byte, or -1. */
+    private long readSome(ByteBuffer first, ByteBuffer second) throws IOException {
+        deadlines.beginRead();
+        try {
+            long n;
+            do {
+                n = wire.read(first, second);
             } while (n == 0);
             return n;
         } catch (IOException e) {

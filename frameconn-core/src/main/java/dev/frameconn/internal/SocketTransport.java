@@ -14,6 +14,7 @@ public final class SocketTransport implements Transport {
     private final boolean tcp;
     private final SocketAddress local;
     private final SocketAddress remote;
+    private final ByteBuffer[] scatter = new ByteBuffer[2]; // the reader's only: reads are serialised
 
     /**
      * Wraps a connected channel, puts it in blocking mode and, for TCP, switches
@@ -33,6 +34,18 @@ public final class SocketTransport implements Transport {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         return channel.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer first, ByteBuffer second) throws IOException {
+        scatter[0] = first;
+        scatter[1] = second;
+        try {
+            return channel.read(scatter, 0, 2);
+        } finally {
+            scatter[0] = null; // do not keep the payload reachable
+            scatter[1] = null;
+        }
     }
 
     @Override

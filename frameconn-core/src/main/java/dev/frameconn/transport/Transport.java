@@ -21,6 +21,17 @@ public interface Transport {
     /** Reads at least one byte unless at end of stream (-1); never waits for more than is available. */
     int read(ByteBuffer dst) throws IOException;
 
+    /**
+     * Scattering read: fills {@code first}, then {@code second}, with what is
+     * available; at least one byte unless at end of stream (-1), and never
+     * waits for more than is available. The connection uses it to read the end
+     * of a large payload and the next header in one call. The default reads
+     * into {@code first} only, which is always correct.
+     */
+    default long read(ByteBuffer first, ByteBuffer second) throws IOException {
+        return read(first);
+    }
+
     /** Writes some bytes of {@code srcs[offset..offset+length)}; may write fewer than all. */
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
