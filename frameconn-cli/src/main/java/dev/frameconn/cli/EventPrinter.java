@@ -85,7 +85,14 @@ final class EventPrinter {
         String reason = e.reason().name().toLowerCase(java.util.Locale.ROOT);
         print(json ? Json.event("handshake_failed").put("remote", from).put("reason", reason)
                         .put("message", EndReason.messageOf(e)).toString()
-                : "tls handshake failed from " + from + ": " + reason + " (" + EndReason.messageOf(e) + ")");
+                : handshakeFailure(e));
+    }
+
+    /** {@code tls handshake failed from ADDRESS: reason (message)}: a failed TLS handshake, in one line. */
+    static String handshakeFailure(TlsHandshakeException e) {
+        String from = e.peer() == null ? "unknown" : Addresses.format(e.peer());
+        return "tls handshake failed from " + from + ": " + e.reason().name().toLowerCase(java.util.Locale.ROOT)
+                + " (" + EndReason.messageOf(e) + ")";
     }
 
     /** {@code CN=name DNS=a,b IP=c}: the names of a peer's certificate. */

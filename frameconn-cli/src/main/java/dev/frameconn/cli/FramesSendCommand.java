@@ -16,7 +16,6 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
@@ -27,7 +26,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -116,14 +114,10 @@ final class FramesSendCommand implements Callable<Integer> {
                 .withShutdownTimeout(shutdownTimeout);
         TlsConfig tls;
         try {
-            tls = tlsOptions.load(spec);
+            tls = tlsOptions.loadFor(spec, address);
         } catch (IOException e) {
             err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
             return ExitCode.USAGE;
-        }
-        if (tls != null && address instanceof UnixDomainSocketAddress) {
-            throw new ParameterException(spec.commandLine(), "TLS needs a HOST:PORT address, not "
-                    + Addresses.format(address));
         }
         FrameConn conn;
         try {

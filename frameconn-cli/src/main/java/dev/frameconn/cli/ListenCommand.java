@@ -141,14 +141,10 @@ final class ListenCommand implements Callable<Integer> {
         String name = spec.qualifiedName();
         TlsConfig tls;
         try {
-            tls = tlsOptions.load(spec);
+            tls = tlsOptions.loadFor(spec, address);
         } catch (IOException e) {
             err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
             return ExitCode.USAGE;
-        }
-        if (tls != null && address instanceof UnixDomainSocketAddress) {
-            throw new ParameterException(spec.commandLine(), "TLS needs a HOST:PORT address, not "
-                    + Addresses.format(address));
         }
         Listener server;
         try {

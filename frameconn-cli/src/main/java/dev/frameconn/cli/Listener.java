@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * What {@code frames listen} accepts from: a plain {@link FrameServer}, or a
+ * What {@code frames listen} and {@code recv} accept from: a plain {@link FrameServer}, or a
  * {@link TlsFrameServer} whose connections come with the client's verified
  * identity. A TLS client whose handshake failed makes {@link #accept()} throw
  * {@link dev.frameconn.tls.TlsHandshakeException}, and the listener goes on.

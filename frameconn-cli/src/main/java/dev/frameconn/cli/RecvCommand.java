@@ -2,12 +2,13 @@ package dev.frameconn.cli;
 
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
-import dev.frameconn.FrameServer;
 import dev.frameconn.heartbeat.HeartbeatConn;
 import dev.frameconn.micrometer.MicrometerMetrics;
 import dev.frameconn.micrometer.PrometheusHttpServer;
 import dev.frameconn.stream.StreamConn;
 import dev.frameconn.stream.StreamInput;
+import dev.frameconn.tls.TlsConfig;
+import dev.frameconn.tls.TlsHandshakeException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +46,13 @@ import picocli.CommandLine.Spec;
  *
  * <p>Everything but the data goes to standard error: the address listened on,
  * the result line {@code received N bytes, sha256 HEX}, failures.
+ *
+ * <p>With the TLS options, senders must speak TLS 1.3 and prove who they are
+ * with a certificate from the given CA; the accepted sender's identity goes to
+ * standard error. A sender that fails its handshake is not the one connection
+ * recv accepts: it gets a line, and recv goes on waiting for a sender that
+ * passes, as {@code frames listen} does. That way one stray or misconfigured
+ * client cannot end a receiver that a real sender is about to use.
  */
 @Command(
         name = "recv",
@@ -57,6 +66,15 @@ import picocli.CommandLine.Spec;
                     + "the stream, then prints 'received BYTES bytes, sha256 HEX' to standard error and "
                     + "confirms both to the sender. With --output the data is written to a temporary file "
                     + "that becomes FILE only when the stream ended cleanly.",
+            "",
+            "With --tls-cert, --tls-key and --tls-ca, senders must speak TLS 1.3 and prove who they "
+                    + "are with a certificate from that CA. The sender accepted is named on standard error: "
+                    + "'accepted from ADDRESS, client CN=NAME DNS=NAMES' (and IP=, URI= when its certificate "
+                    + "has them). A sender whose handshake fails (untrusted or expired certificate, no "
+                    + "certificate, plain TCP) gets the line 'tls handshake failed from ADDRESS: REASON "
+                    + "(details)' and is not the connection: recv keeps waiting for one that passes, so "
+                    + "such a failure alone never ends it (stop it with a signal). TLS files that cannot be "
+                    + "read are a usage error (status 2).",
             ""
         },
         exitCodeListHeading = ExitCode.HEADING,
@@ -86,6 +104,9 @@ final class RecvCommand implements Callable<Integer> {
     @Mixin
     private TransferOptions options;
 
+    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    private TlsOptions tlsOptions = new TlsOptions();
+
     /** The temporary file in use, for the signal hook to delete. */
     private final AtomicReference<Path> partial = new AtomicReference<>();
 
@@ -98,6 +119,14 @@ final class RecvCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
+        TlsConfig tls;
+        try {
+            tls = tlsOptions.loadFor(spec, listen);
+        } catch (IOException e) {
+            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
+            err.flush();
+            return ExitCode.USAGE;
+        }
         Path target = output == null ? null : output.toAbsolutePath();
         if (target != null && Files.isDirectory(target)) {
             err.println(name + ": --output " + output + " is a directory");
@@ -108,7 +137,7 @@ final class RecvCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(cleaner);
         try (PrometheusHttpServer http = startMetrics(err, name)) {
             MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
-            return serve(target, metrics, err, name);
+            return serve(target, tls, metrics, err, name);
         } catch (MetricsUnavailable e) {
             return TransferExit.UNAVAILABLE;
         } finally {
@@ -140,7 +169,7 @@ final class RecvCommand implements Callable<Integer> {
         }
     }
 
-    private int serve(Path target, MicrometerMetrics metrics, PrintWriter err, String name) {
+    private int serve(Path target, TlsConfig tls, MicrometerMetrics metrics, PrintWriter err, String name) {
         FrameConnConfig config = options.frameConfig(metrics);
         FrameConn accepted;
         try {
@@ -148,10 +177,10 @@ final class RecvCommand implements Callable<Integer> {
             if (bindTo instanceof UnixDomainSocketAddress unix) {
                 UnixSocketFiles.removeIfStale(unix.getPath());
             }
-            try (FrameServer server = FrameServer.bind(bindTo, config)) {
+            try (Listener server = Listener.bind(bindTo, config, tls)) {
                 err.println(name + ": listening on " + Addresses.format(server.localAddress()));
                 err.flush();
-                accepted = server.accept(); // one stream, one connection: stop listening at once
+                accepted = acceptOne(server, err, name); // one stream, one connection: stop listening at once
             }
         } catch (UnknownHostException e) {
             err.println(name + ": cannot listen on " + Addresses.format(listen) + ": unknown host");
@@ -165,6 +194,30 @@ final class RecvCommand implements Callable<Integer> {
             return receive(conn, target, err, name, Addresses.format(accepted.remoteAddress()));
         } finally {
             conn.shutdown(); // answers the sender's RST, or begins the handshake; closes in every case
+        }
+    }
+
+    /**
+     * The first connection that gets through: over TLS, senders that fail their
+     * handshake are reported and skipped; the accepted one is named.
+     */
+    private static FrameConn acceptOne(Listener server, PrintWriter err, String name) throws IOException {
+        while (true) {
+            Listener.Accepted next;
+            try {
+                next = server.accept();
+            } catch (TlsHandshakeException e) {
+                err.println(name + ": " + EventPrinter.handshakeFailure(e) + "; waiting for another sender");
+                err.flush();
+                continue;
+            }
+            if (next.client() != null) {
+                SocketAddress remote = next.conn().remoteAddress();
+                err.println(name + ": accepted from " + (remote == null ? "unknown" : Addresses.format(remote))
+                        + ", client " + EventPrinter.describe(next.client()));
+                err.flush();
+            }
+            return next.conn();
         }
     }
 

@@ -4,16 +4,23 @@ import dev.frameconn.ConnectionShutdownException;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.heartbeat.HeartbeatConn;
+import dev.frameconn.heartbeat.PeerTimeoutException;
+import dev.frameconn.heartbeat.StreamStalledException;
 import dev.frameconn.micrometer.MicrometerMetrics;
 import dev.frameconn.micrometer.PrometheusHttpServer;
 import dev.frameconn.stream.StreamBrokenException;
 import dev.frameconn.stream.StreamConn;
+import dev.frameconn.stream.StreamProtocolException;
+import dev.frameconn.stream.StreamSourceException;
+import dev.frameconn.tls.TlsConfig;
+import dev.frameconn.tls.TlsFrameConn;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -21,6 +28,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +43,12 @@ import picocli.CommandLine.Spec;
  * over heartbeats), waits for the receiver's confirmation and checks its byte
  * count and SHA-256 against its own. A failing input is reported to the
  * receiver with its message.
+ *
+ * <p>With the TLS options the connection is TLS 1.3 with mutual
+ * authentication. The receiver checks our certificate only after our side of
+ * the handshake finished, so its refusal can surface on any later read or
+ * write; wherever it does, it is reported as a failed handshake (status 4),
+ * not as a broken transfer.
  */
 @Command(
         name = "send",
@@ -47,6 +61,13 @@ import picocli.CommandLine.Spec;
             "Like netcat, but framed, heartbeated and verified: after the stream the receiver confirms "
                     + "byte count and SHA-256, and only a matching confirmation counts as success. Prints "
                     + "'sent BYTES bytes, sha256 HEX, verified by the receiver' to standard error.",
+            "",
+            "With --tls-cert, --tls-key and --tls-ca the connection is TLS 1.3 with mutual "
+                    + "authentication: the receiver's certificate must lead to that CA and name the host "
+                    + "connected to (or --tls-server-name), and ours must satisfy the receiver. A failed "
+                    + "handshake, on either side, is one line 'TLS handshake with the receiver ADDRESS "
+                    + "failed: REASON (details)' and status 4. TLS files that cannot be read are a usage "
+                    + "error (status 2).",
             ""
         },
         exitCodeListHeading = ExitCode.HEADING,
@@ -54,7 +75,7 @@ import picocli.CommandLine.Spec;
             TransferExit.OK_LINE,
             TransferExit.FAILED_LINE,
             ExitCode.USAGE_LINE,
-            TransferExit.UNAVAILABLE_LINE,
+            TransferExit.SEND_UNAVAILABLE_LINE,
             TransferExit.SOURCE_LINE,
             TransferExit.LOCAL_IO_LINE,
             ExitCode.INTERNAL_LINE
@@ -77,6 +98,9 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     private TransferOptions options;
 
+    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    private TlsOptions tlsOptions = new TlsOptions();
+
     @Override
     public Integer call() {
         try {
@@ -86,6 +110,14 @@ final class SendCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
+        TlsConfig tls;
+        try {
+            tls = tlsOptions.loadFor(spec, address);
+        } catch (IOException e) {
+            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
+            err.flush();
+            return ExitCode.USAGE;
+        }
         InputStream source;
         long size = -1;
         try {
@@ -104,7 +136,7 @@ final class SendCommand implements Callable<Integer> {
         }
         try (source; PrometheusHttpServer http = startMetrics(err, name)) {
             MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
-            return connectAndSend(source, size, metrics, err, name);
+            return connectAndSend(source, size, tls, metrics, err, name);
         } catch (MetricsUnavailable e) {
             return TransferExit.UNAVAILABLE;
         } catch (IOException e) {
@@ -136,29 +168,36 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    private int connectAndSend(InputStream source, long size, MicrometerMetrics metrics, PrintWriter err,
-            String name) {
+    private int connectAndSend(InputStream source, long size, TlsConfig tls, MicrometerMetrics metrics,
+            PrintWriter err, String name) {
         FrameConn raw;
         String peer = "the receiver " + Addresses.format(address);
         try {
-            raw = FrameConn.connect(Addresses.resolve(address),
-                    options.frameConfig(metrics).withConnectTimeout(connectTimeout));
+            SocketAddress to = Addresses.resolve(address);
+            var config = options.frameConfig(metrics).withConnectTimeout(connectTimeout);
+            // the heartbeat and stream layers wrap a FrameConn: over TLS, the one inside the TLS connection
+            raw = tls == null ? FrameConn.connect(to, config)
+                    : TlsFrameConn.connect((InetSocketAddress) to, tls, config).conn();
         } catch (UnknownHostException e) {
             err.println(name + ": cannot connect to " + Addresses.format(address) + ": unknown host");
             return TransferExit.UNAVAILABLE;
         } catch (IOException e) {
-            err.println(name + ": cannot connect to " + Addresses.format(address) + ": " + EndReason.messageOf(e));
+            TransferFailure tlsFailure = TransferFailure.tlsHandshakeFailure(e) != null
+                    ? TransferFailure.of(e, peer) : null;
+            err.println(name + ": " + (tlsFailure != null ? tlsFailure.message()
+                    : "cannot connect to " + Addresses.format(address) + ": " + EndReason.messageOf(e)));
             return TransferExit.UNAVAILABLE;
         }
         StreamConn conn = StreamConn.over(HeartbeatConn.wrap(raw, options.heartbeatConfig(metrics)));
         try {
-            return send(conn, source, size, err, name, peer);
+            return send(conn, source, size, tls != null, err, name, peer);
         } finally {
             conn.shutdown();
         }
     }
 
-    private int send(StreamConn conn, InputStream source, long size, PrintWriter err, String name, String peer) {
+    private int send(StreamConn conn, InputStream source, long size, boolean tls, PrintWriter err, String name,
+            String peer) {
         MessageDigest digest = Sha256.newDigest();
         long sent;
         double seconds;
@@ -178,7 +217,7 @@ final class SendCommand implements Callable<Integer> {
                 sent = conn.send(TransferOptions.DATA_TYPE, counted);
             } catch (IOException e) {
                 progress.finish();
-                TransferFailure f = TransferFailure.of(e, peer);
+                TransferFailure f = TransferFailure.of(tls ? tlsRejectionOr(conn, e) : e, peer);
                 String receiverSaid = e instanceof StreamBrokenException b
                         && b.getCause() instanceof ConnectionShutdownException s && s.byPeer()
                         ? receiverError(conn) : null;
@@ -199,8 +238,12 @@ final class SendCommand implements Callable<Integer> {
             }
             receipt = Receipt.decode(frame.toByteArray());
         } catch (IOException e) {
-            err.println(name + ": sent " + sent + " bytes, but got no confirmation: "
-                    + TransferFailure.of(e, peer).message());
+            TransferFailure f = TransferFailure.of(e, peer); // the reader's own failure: a refusal shows
+            if (f.exit() == TransferExit.UNAVAILABLE) {
+                err.println(name + ": " + f.message()); // refused: nothing was received, whatever we wrote
+                return f.exit();
+            }
+            err.println(name + ": sent " + sent + " bytes, but got no confirmation: " + f.message());
             return TransferExit.FAILED;
         }
         if (!receipt.ok()) {
@@ -215,6 +258,30 @@ final class SendCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "%s: sent %d bytes, sha256 %s, in %.3f s, verified by the receiver%n", name,
                 sent, sha, seconds);
         return TransferExit.OK;
+    }
+
+    /**
+     * Over TLS 1.3, the receiver's refusal of our certificate arrives as an alert
+     * that only a read sees; a write after it fails with a plain reset or broken
+     * pipe. So when a failure does not already say so, shut down (which ends the
+     * background reader, bounded by the peer timeout) and look at how the reader
+     * ended: a handshake failure there is the real cause.
+     */
+    private static IOException tlsRejectionOr(StreamConn conn, IOException failure) {
+        Throwable cause = failure instanceof StreamBrokenException b ? b.getCause() : failure;
+        if (TransferFailure.tlsHandshakeFailure(failure) != null
+                || failure instanceof StreamSourceException || failure instanceof StreamProtocolException
+                || cause instanceof ConnectionShutdownException || cause instanceof PeerTimeoutException
+                || cause instanceof StreamStalledException) {
+            // says it all already, or could not follow a refusal: an RST frame or heartbeats came through TLS
+            return failure;
+        }
+        conn.shutdown(); // also releases queued frames: none can matter after a reset
+        try (Frame ignored = conn.heartbeatConn().readFrame()) {
+            return failure; // unreachable in practice: shutdown releases the queue
+        } catch (IOException e) {
+            return TransferFailure.tlsHandshakeFailure(e) != null ? e : failure;
+        }
     }
 
     /** After the receiver shut down mid-stream: the error confirmation it sent first, if any. */

@@ -2,6 +2,8 @@ package dev.frameconn.cli;
 
 import dev.frameconn.tls.TlsConfig;
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,10 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The TLS options shared by the commands that connect or listen:
+ * The TLS options shared by the commands that connect or listen
+ * ({@code frames listen}, {@code frames send}, {@code recv}, {@code send}):
  * {@code --tls-cert FILE --tls-key FILE --tls-ca FILE} switch TLS with mutual
  * authentication on (all three or none), as operators keep the files (PEM).
- * TLS 1.3 only, as the library's default.
+ * TLS 1.3 only, as the library's default. A picocli argument group.
  */
 final class TlsOptions {
     @Option(names = "--tls-cert", paramLabel = "FILE",
@@ -42,6 +45,23 @@ final class TlsOptions {
     /** True if any TLS file was given. */
     boolean enabled() {
         return cert != null || key != null || ca != null;
+    }
+
+    /**
+     * {@link #load} for a command that connects to or listens on {@code address}:
+     * also refuses TLS on a Unix domain socket, which has no host to check.
+     *
+     * @throws ParameterException if only some of the three files were given, or
+     *         TLS was asked for on a Unix domain socket
+     * @throws IOException if a file cannot be read or holds no usable PEM block
+     */
+    TlsConfig loadFor(CommandSpec spec, SocketAddress address) throws IOException {
+        TlsConfig tls = load(spec);
+        if (tls != null && address instanceof UnixDomainSocketAddress) {
+            throw new ParameterException(spec.commandLine(), "TLS needs a HOST:PORT address, not "
+                    + Addresses.format(address));
+        }
+        return tls;
     }
 
     /**

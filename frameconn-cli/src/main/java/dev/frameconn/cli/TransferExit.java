@@ -11,7 +11,7 @@ final class TransferExit {
     static final int FAILED = ExitCode.FAILED;
     /** Bad command line. */
     static final int USAGE = ExitCode.USAGE;
-    /** Could not connect or listen. */
+    /** Could not connect or listen; or (send) the TLS handshake failed, either side refusing the other. */
     static final int UNAVAILABLE = ExitCode.UNAVAILABLE;
     /** The sending side's input failed while being read; its message reached the receiver. */
     static final int SOURCE_FAILED = 5;
@@ -22,6 +22,9 @@ final class TransferExit {
     static final String FAILED_LINE = "1:the transfer failed: peer timed out or stalled, connection reset or "
             + "closed early, protocol error, or the receiver's confirmation did not match";
     static final String UNAVAILABLE_LINE = "4:cannot connect or listen (refused, unknown host, address in use)";
+    /** {@code send}'s line for 4: a TLS handshake failure is a connection that never was. */
+    static final String SEND_UNAVAILABLE_LINE = "4:cannot connect (refused, unknown host), or the TLS handshake "
+            + "failed: the receiver refused our certificate or we refused its";
     static final String SOURCE_LINE = "5:the sender's input failed while being read; the receiver got its message";
     static final String LOCAL_IO_LINE = "6:a local file could not be opened, written or renamed";
 

@@ -9,6 +9,8 @@ import dev.frameconn.heartbeat.StreamStalledException;
 import dev.frameconn.stream.StreamBrokenException;
 import dev.frameconn.stream.StreamProtocolException;
 import dev.frameconn.stream.StreamSourceException;
+import dev.frameconn.tls.TlsHandshakeException;
+import java.util.Locale;
 
 /**
  * One clear line for a failed transfer, and its exit status. The library's
@@ -16,8 +18,19 @@ import dev.frameconn.stream.StreamSourceException;
  */
 record TransferFailure(int exit, String message) {
 
-    /** Describes a failure of the stream or of the connection under it. */
+    /**
+     * Describes a failure of the stream or of the connection under it. A TLS
+     * handshake failure anywhere in the causes means there never was a
+     * connection: {@link TransferExit#UNAVAILABLE}. With TLS 1.3 the server
+     * rejects a client's certificate after the client finished its handshake,
+     * so the sender learns of it only from a later read.
+     */
     static TransferFailure of(Throwable e, String peer) {
+        TlsHandshakeException tls = tlsHandshakeFailure(e);
+        if (tls != null) {
+            return new TransferFailure(TransferExit.UNAVAILABLE, "TLS handshake with " + peer + " failed: "
+                    + tls.reason().name().toLowerCase(Locale.ROOT) + " (" + EndReason.messageOf(tls) + ")");
+        }
         if (e instanceof StreamSourceException s) {
             return new TransferFailure(TransferExit.SOURCE_FAILED, s.isRemote()
                     ? "the sender's input failed: " + s.sourceMessage()
@@ -40,6 +53,19 @@ record TransferFailure(int exit, String message) {
             default -> EndReason.messageOf(cause);
         };
         return new TransferFailure(TransferExit.FAILED, text);
+    }
+
+    /** The TLS handshake failure among {@code e} and its causes, or null. */
+    static TlsHandshakeException tlsHandshakeFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TlsHandshakeException h) {
+                return h;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     private static String stripPrefix(String message) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * The real CLI in its own JVM, for process tests: {@code java -cp <test classpath>
  * dev.frameconn.cli.Main ARGS}. Standard output arrives line by line in a queue
  * (so a test can wait for "listening on" without a sleep), standard error is
- * collected whole. Every wait has a timeout; {@link #close()} kills the process
+ * collected whole and also line by line (for commands that report there). Every wait has a timeout; {@link #close()} kills the process
  * if it is still running, so a failing test leaves nothing behind.
  */
 final class CliProcess implements AutoCloseable {
@@ -30,6 +30,7 @@ final class CliProcess implements AutoCloseable {
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     private final List<String> stdoutSeen = new ArrayList<>();
     private final StringBuffer stderr = new StringBuffer();
+    private final BlockingQueue<String> stderrLines = new LinkedBlockingQueue<>();
     private final Thread outReader;
     private final Thread errReader;
 
@@ -64,6 +65,7 @@ final class CliProcess implements AutoCloseable {
                     stdout.add(line);
                 } else {
                     stderr.append(line).append('\n');
+                    stderrLines.add(line);
                 }
             }
         } catch (IOException e) {
@@ -122,6 +124,26 @@ final class CliProcess implements AutoCloseable {
                 return line;
             }
         }
+    }
+
+    /** Reads standard error lines until one contains {@code text}; returns it. Fails after {@link #TIMEOUT}. */
+    String awaitErrLineContaining(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            String line = stderrLines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no stderr line with '" + text + "' within " + TIMEOUT + "; stderr: "
+                        + stderr);
+            }
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+    }
+
+    /** True while the process runs. */
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Waits for the exit (killing the process after {@link #TIMEOUT}); returns its status. */
