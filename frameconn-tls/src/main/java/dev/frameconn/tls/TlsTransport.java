@@ -102,6 +102,8 @@ final class TlsTransport implements Transport {
     private boolean outputShut;
 
     private volatile boolean wrapWanted;
+    /** Set when the peer ended the session with a fatal alert (for example, it refused our certificate). */
+    private volatile IOException fatalAlert;
     private volatile boolean closed;
     // handshake only
     private volatile boolean handshakeTimedOut;
@@ -340,7 +342,9 @@ final class TlsTransport implements Transport {
         try {
             return engine.unwrap(netIn, unwrapTo);
         } catch (SSLException e) {
-            throw HandshakeFailures.afterHandshake(e, this);
+            IOException failure = HandshakeFailures.afterHandshake(e, this);
+            fatalAlert = failure; // the engine's outbound side is closed now too: writers say why
+            throw failure;
         } finally {
             unwrapTo[0] = null; // do not keep the caller's buffer reachable
             appIn.flip();
@@ -497,6 +501,10 @@ final class TlsTransport implements Transport {
     private IOException outboundClosed() {
         if (outputShut) {
             return new ClosedChannelException();
+        }
+        IOException alert = fatalAlert;
+        if (alert != null) {
+            return new IOException("cannot write: the TLS session ended with an alert: " + alert.getMessage(), alert);
         }
         return new IOException("the peer closed the " + engine.getSession().getProtocol()
                 + " session with close_notify, which in TLS 1.2 ends both directions: this side cannot write"
