@@ -239,10 +239,15 @@ public final class FrameConn implements AutoCloseable {
                 throw e;
             }
         } finally {
-            if (closed) {
+            boolean wasClosed = closed;
+            if (wasClosed) {
                 releaseReadBuffer();
             }
             readLock.unlock();
+            if (!wasClosed && closed) {
+                // close() came between our look and our unlock, and found the lock taken
+                releaseBuffersIfIdle();
+            }
         }
     }
 

@@ -40,7 +40,10 @@ public final class Watchdog {
          */
         long remainingNanos(long now);
 
-        /** Called once, off the watchdog's lock, when {@link #remainingNanos} was {@code <= 0}. */
+        /**
+         * Called once, on a virtual thread of its own (never the watchdog's), when
+         * {@link #remainingNanos} was {@code <= 0}.
+         */
         void expire(long now);
     }
 
@@ -145,13 +148,11 @@ public final class Watchdog {
             } finally {
                 lock.unlock();
             }
-            // expiring closes sockets: do it without holding the lock
+            // expiring closes sockets, which a transport might do slowly: each on a virtual thread
+            // of its own, so that one slow close never delays the timeouts of other connections
+            long at = now;
             for (Watched w : expired) {
-                try {
-                    w.expire(now);
-                } catch (RuntimeException e) {
-                    Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
-                }
+                Thread.ofVirtual().name("frameconn-timeout").start(() -> w.expire(at));
             }
             expired.clear();
         }
