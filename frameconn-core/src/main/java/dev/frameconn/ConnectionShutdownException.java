@@ -1,5 +1,7 @@
 package dev.frameconn;
 
+import java.util.Optional;
+
 /**
  * The connection is shutting down or closed: "frameconn: shutting down".
  * Thrown by reads and writes that start after a shutdown began, by the read
@@ -15,17 +17,30 @@ public final class ConnectionShutdownException extends FrameConnException {
     }
 
     private final Initiator initiator;
+    private final ShutdownReason peerReason;
 
-    ConnectionShutdownException(Initiator initiator) {
-        super(initiator == Initiator.PEER
-                ? "frameconn: shutting down: the peer sent RST"
-                : "frameconn: shutting down: shut down or closed locally");
+    ConnectionShutdownException(Initiator initiator, ShutdownReason peerReason) {
+        super(message(initiator, peerReason));
         this.initiator = initiator;
+        this.peerReason = peerReason;
     }
 
-    ConnectionShutdownException(Initiator initiator, Throwable cause) {
-        this(initiator);
+    ConnectionShutdownException(Initiator initiator, ShutdownReason peerReason, Throwable cause) {
+        this(initiator, peerReason);
         initCause(cause);
+    }
+
+    private static String message(Initiator initiator, ShutdownReason peerReason) {
+        if (initiator == Initiator.LOCAL) {
+            return "frameconn: shutting down: shut down or closed locally";
+        }
+        return "frameconn: shutting down: the peer sent RST"
+                + (peerReason == null ? " (no reason given)" : " (" + peerReason + ")");
+    }
+
+    /** The reason the peer gave in its RST, if it sent one and gave one. */
+    public Optional<ShutdownReason> peerReason() {
+        return Optional.ofNullable(peerReason);
     }
 
     /** Who began the shutdown. */

@@ -14,20 +14,40 @@ import java.nio.ByteBuffer;
  * harmless. A frame is meant for one thread at a time; hand it over with the
  * usual happens-before (a queue, a lock) if another thread consumes it.
  *
+ * <p>A closed frame object may be handed out again by its connection for a
+ * later frame (so that reading allocates nothing per frame): never keep or use
+ * a reference to a frame after closing it.
+ *
+ * <p>A frame that is never closed only costs its buffer's place in the pool;
+ * {@link LeakDetector} reports such frames with the place they were read.
+ *
  * <p>{@link #payload()} has position 0 and limit {@link #length()} when the
  * frame is handed out; its capacity may be larger and is not the payload.
  */
 public final class Frame implements AutoCloseable {
-    private final int type;
-    private final int length;
     private final BufferPool pool;
+    private final java.util.concurrent.atomic.AtomicReference<Frame> recycler;
+    private int type;
+    private int length;
     private ByteBuffer payload;
+    private LeakDetector.Tracker tracker;
 
-    Frame(int type, ByteBuffer payload, BufferPool pool) {
+    /**
+     * @param recycler where a closed frame puts itself for its connection to reuse
+     *        (one slot), or null; frames tracked by the leak detector are never reused
+     */
+    Frame(BufferPool pool, java.util.concurrent.atomic.AtomicReference<Frame> recycler) {
+        this.pool = pool;
+        this.recycler = recycler;
+    }
+
+    /** Fills a new or recycled frame; called by the reading connection only. */
+    Frame fill(int type, ByteBuffer payload) {
         this.type = type;
         this.length = payload.remaining();
         this.payload = payload;
-        this.pool = pool;
+        this.tracker = LeakDetector.track(this, type, length);
+        return this;
     }
 
     /** The frame type: an application type, 0 … 0x0FFF_FFFF. */
@@ -74,6 +94,12 @@ public final class Frame implements AutoCloseable {
         if (p != null) {
             payload = null;
             pool.release(p);
+            if (tracker != null) {
+                tracker.closed();
+                tracker = null;
+            } else if (recycler != null) {
+                recycler.compareAndSet(null, this); // steady state: no Frame allocated per read
+            }
         }
     }
 

@@ -73,13 +73,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link ConnectionShutdownException}; calls already inside finish first.
  */
 public final class FrameConn implements AutoCloseable {
-    /** Payloads up to this size are copied next to their header and leave in one write call. */
-    static final int COPY_THRESHOLD = 8 << 10;
-    /**
-     * Largest write per system call. Blocking sockets write a whole buffer in one
-     * call; chunks keep the idle timeout's notion of progress fine-grained.
-     */
-    static final int MAX_WRITE_CHUNK = 256 << 10;
+    /** Payloads up to this size are copied and may be gathered with other frames. */
+    static final int COPY_THRESHOLD = Outbound.COPY_THRESHOLD;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Transport wire;
@@ -91,19 +86,17 @@ public final class FrameConn implements AutoCloseable {
     private final int directReadThreshold;
 
     private final ReentrantLock readLock = new ReentrantLock();
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final java.util.concurrent.atomic.AtomicReference<Frame> spareFrame =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final Outbound outbound;
 
     // read side, guarded by readLock; readBuffer holds unread bytes between position and limit
     private ByteBuffer readBuffer;
-    private IOException readFailure;
+    private volatile IOException readFailure; // volatile: shutdown reads it before taking the read lock
     private boolean endOfStream;
 
-    // write side, guarded by writeLock
-    private ByteBuffer writeBuffer;
-    private final ByteBuffer[] gather = new ByteBuffer[2];
-    private IOException writeFailure;
-
     private volatile Initiator shutdownBy;
+    private volatile ShutdownReason peerReason;
     private volatile boolean closed;
     private volatile int timeoutReason;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
@@ -118,6 +111,7 @@ public final class FrameConn implements AutoCloseable {
         this.maxPayloadLength = config.maxPayloadLength();
         this.directReadThreshold = config.readBufferSize() / 2;
         this.deadlines = new Deadlines(config.ticker(), config.idleTimeout().toNanos(), this::onTimeout);
+        this.outbound = new Outbound(this, wire, deadlines, pool, metrics);
         deadlines.start();
     }
 
@@ -279,7 +273,11 @@ public final class FrameConn implements AutoCloseable {
             }
         }
         metrics.frameRead(type, len);
-        return new Frame(type, payload, pool);
+        Frame frame = spareFrame.getAndSet(null);
+        if (frame == null) {
+            frame = new Frame(pool, spareFrame);
+        }
+        return frame.fill(type, payload);
     }
 
     /** Fills {@code payload} (position 0, limit = length) and flips it for the reader. */
@@ -321,11 +319,18 @@ public final class FrameConn implements AutoCloseable {
                     + " length=" + length + ": bits 28..31 are reserved and only RST="
                     + FrameHeader.typeToString(FrameHeader.RST) + " is defined");
         }
-        // the original reads and ignores an RST payload; so do we, within the usual bound
+        // a reason, if any, is in the first bytes; the rest is skipped without buffering it
         if (length > maxPayloadLength) {
             return new FrameTooLargeException(type, length, maxPayloadLength);
         }
-        skip(length);
+        int head = (int) Math.min(length, ShutdownReason.MAX_PAYLOAD);
+        ByteBuffer buf = readBuffer();
+        if (!fill(buf, head)) {
+            throw new TruncatedFrameException("payload", buf.remaining(), length);
+        }
+        peerReason = ShutdownReason.decode(buf, buf.position(), head);
+        buf.position(buf.position() + head);
+        skip(length - head);
         if (shutdownBy == null) {
             shutdownBy = Initiator.PEER;
         }
@@ -405,11 +410,24 @@ public final class FrameConn implements AutoCloseable {
 
     /**
      * Writes one frame: the bytes between {@code payload}'s position and limit.
-     * The buffer's position, limit and content are left unchanged.
+     * The buffer's position, limit and content are left unchanged, and the
+     * caller may reuse it as soon as this returns.
      *
-     * <p>When this returns, the whole frame has been handed to the operating
-     * system. Frames of concurrent writers never interleave. A failure is thrown
-     * here, by the call whose frame failed; after it the write side is broken.
+     * <p><b>What a return guarantees.</b> The frame has been accepted, whole and
+     * in order: frames of concurrent writers never interleave, and a later
+     * frame never overtakes it. When the connection is idle, the frame has been
+     * handed to the operating system before this returns. While another write
+     * is under way (other threads, or this thread writing back to back), a
+     * small frame (up to 8 KiB) may instead be copied into the connection's
+     * staging buffer, to leave with the next gathering write; this is what lets
+     * small frames reach millions per second. {@link #flush()} waits until
+     * every frame accepted so far has been handed to the operating system.
+     *
+     * <p><b>Where errors surface.</b> A failure of the write that carries this
+     * frame is thrown here if this call did that write; if the frame was staged,
+     * the failure surfaces as {@link ConnectionBrokenException} (with the cause)
+     * on the next {@code writeFrame}, {@link #flush()}, or {@link #shutdown}.
+     * After a failure the write side is broken.
      *
      * @throws IllegalArgumentException if {@code type} has a reserved bit set
      *         (nothing is written)
@@ -427,28 +445,7 @@ public final class FrameConn implements AutoCloseable {
         if (shutdownBy != null) {
             throw shuttingDown();
         }
-        lockInterruptibly(writeLock);
-        try {
-            if (shutdownBy != null) {
-                throw shuttingDown();
-            }
-            if (writeFailure != null) {
-                throw new ConnectionBrokenException("write", writeFailure);
-            }
-            try {
-                writeLocked(type, payload);
-            } catch (ConnectionShutdownException e) {
-                throw e;
-            } catch (IOException e) {
-                writeFailure = e;
-                throw e;
-            }
-        } finally {
-            if (closed) {
-                releaseWriteBuffer();
-            }
-            writeLock.unlock();
-        }
+        outbound.write(type, payload);
     }
 
     /** Writes a frame whose payload is the whole array; see {@link #writeFrame(int, ByteBuffer)}. */
@@ -461,84 +458,40 @@ public final class FrameConn implements AutoCloseable {
         writeFrame(type, EMPTY);
     }
 
+    /**
+     * Writes every frame of {@code batch}, in order and contiguous (no other
+     * writer's frame comes between them), with one system call per 16 KiB of
+     * small frames, and returns once all of them have been handed to the
+     * operating system. The batch is cleared on success. Payload buffers are
+     * left unchanged.
+     *
+     * @throws ConnectionShutdownException if a shutdown began
+     * @throws FrameTimeoutException if the peer accepted no data for the idle timeout
+     * @throws ConnectionBrokenException if an earlier write failed
+     */
+    public void writeBatch(FrameBatch batch) throws IOException {
+        Objects.requireNonNull(batch, "batch");
+        if (shutdownBy != null) {
+            throw shuttingDown();
+        }
+        if (!batch.isEmpty()) {
+            outbound.writeBatch(batch);
+        }
+    }
+
+    /**
+     * Waits until every frame accepted by {@link #writeFrame} before this call
+     * has been handed to the operating system.
+     *
+     * @throws ConnectionBrokenException if a staged frame could not be written
+     */
+    public void flush() throws IOException {
+        outbound.flush();
+    }
+
     private static IllegalArgumentException failReservedType(int type) {
         return new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
                 + " uses reserved bits 28..31; application types are 0x00000000..0x0fffffff");
-    }
-
-    private void writeLocked(int type, ByteBuffer payload) throws IOException {
-        int length = payload.remaining();
-        int position = payload.position();
-        ByteBuffer out = writeBuffer();
-        FrameHeader.encode(out, 0, type, length);
-        if (length <= COPY_THRESHOLD) {
-            // small frame: one contiguous write of header and payload
-            out.put(FrameHeader.LENGTH, payload, position, length);
-            out.position(0).limit(FrameHeader.LENGTH + length);
-            writeFully(out);
-        } else {
-            out.position(0).limit(FrameHeader.LENGTH);
-            int limit = payload.limit();
-            try {
-                writeGathering(out, payload);
-            } finally {
-                payload.limit(limit).position(position);
-            }
-        }
-        metrics.frameWritten(type, length);
-    }
-
-    private void writeFully(ByteBuffer src) throws IOException {
-        while (src.hasRemaining()) {
-            deadlines.beginWrite();
-            try {
-                wire.write(src);
-            } catch (IOException e) {
-                throw translate(e);
-            } finally {
-                deadlines.endWrite();
-            }
-        }
-    }
-
-    /** Header and payload in gathering writes, each call at most {@link #MAX_WRITE_CHUNK} of payload. */
-    private void writeGathering(ByteBuffer header, ByteBuffer payload) throws IOException {
-        int end = payload.limit();
-        gather[0] = header;
-        gather[1] = payload;
-        try {
-            while (header.hasRemaining() || payload.position() < end) {
-                payload.limit(Math.min(end, payload.position() + MAX_WRITE_CHUNK));
-                deadlines.beginWrite();
-                try {
-                    wire.write(gather, 0, 2);
-                } catch (IOException e) {
-                    throw translate(e);
-                } finally {
-                    deadlines.endWrite();
-                }
-            }
-        } finally {
-            gather[1] = null; // do not keep the caller's buffer reachable
-        }
-    }
-
-    private ByteBuffer writeBuffer() {
-        ByteBuffer buf = writeBuffer;
-        if (buf == null) {
-            buf = pool.acquire(FrameHeader.LENGTH + COPY_THRESHOLD);
-            writeBuffer = buf;
-        }
-        buf.clear();
-        return buf;
-    }
-
-    private void releaseWriteBuffer() {
-        ByteBuffer buf = writeBuffer;
-        if (buf != null) {
-            writeBuffer = null;
-            pool.release(buf);
-        }
     }
 
     // ---------------------------------------------------------------- timeouts
@@ -591,7 +544,7 @@ public final class FrameConn implements AutoCloseable {
         wire.abort();
     }
 
-    private IOException translate(IOException e) {
+    IOException translate(IOException e) {
         int reason = timeoutReason;
         if (reason != 0) {
             return switch (reason) {
@@ -607,7 +560,7 @@ public final class FrameConn implements AutoCloseable {
         }
         if (e instanceof ClosedChannelException) {
             Initiator by = shutdownBy;
-            return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by, e);
+            return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by, peerReason, e);
         }
         return isReset(e) ? new ConnectionResetException(e) : e;
     }
@@ -621,7 +574,12 @@ public final class FrameConn implements AutoCloseable {
 
     /** {@link #shutdown(Duration)} with {@link FrameConnConfig#shutdownTimeout()}. */
     public ShutdownResult shutdown() {
-        return shutdown(config.shutdownTimeout());
+        return shutdown(config.shutdownTimeout(), null);
+    }
+
+    /** {@link #shutdown(Duration, ShutdownReason)} without a reason: an empty RST, as zrepl sends. */
+    public ShutdownResult shutdown(Duration timeout) {
+        return shutdown(timeout, null);
     }
 
     /**
@@ -643,13 +601,19 @@ public final class FrameConn implements AutoCloseable {
      *   <li>close. A reset reported by this close is not an error.</li>
      * </ol>
      * A step that fails closes abortively and is counted under its name in the
-     * metrics. This method never throws for peer or network failures; it
-     * returns how it went. It is safe to call more than once and from several
-     * threads: later calls wait for the first and return its result.
+     * metrics. If a protocol violation or an oversized frame broke the read
+     * side, the stream is not trustworthy: RST and FIN still go out, but the
+     * drain is skipped and the close is abortive (counted under {@code drain}).
+     * This method never throws for peer or network failures; it returns how it
+     * went. It is safe to call more than once and from several threads: later
+     * calls wait for the first and return its result.
      *
+     * @param reason sent in the RST's payload, or null for an empty RST; when
+     *        null and the read side broke by a protocol violation, the matching
+     *        reason is sent
      * @throws IllegalArgumentException if timeout is negative
      */
-    public ShutdownResult shutdown(Duration timeout) {
+    public ShutdownResult shutdown(Duration timeout, ShutdownReason reason) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout=" + timeout + " must not be negative");
@@ -665,10 +629,11 @@ public final class FrameConn implements AutoCloseable {
         long start = deadlines.now();
         ShutdownResult result;
         try {
-            result = shutdownSteps(start, timeout, peerFirst);
+            result = shutdownSteps(start, timeout, reason, peerFirst);
         } finally {
             closed = true;
             deadlines.stop();
+            releaseBuffersIfIdle();
         }
         metrics.shutdownCompleted(deadlines.now() - start);
         shutdownResult = result;
@@ -676,37 +641,36 @@ public final class FrameConn implements AutoCloseable {
         return result;
     }
 
-    private ShutdownResult shutdownSteps(long start, Duration timeout, boolean peerFirst) {
+    private ShutdownResult shutdownSteps(long start, Duration timeout, ShutdownReason reason, boolean peerFirst) {
+        IOException brokenBy = readFailure;
+        boolean untrustworthy = brokenBy instanceof FrameProtocolException || brokenBy instanceof FrameTooLargeException;
+        if (reason == null && untrustworthy) {
+            reason = ShutdownReason.of(brokenBy instanceof FrameTooLargeException
+                    ? ShutdownReason.FRAME_TOO_LARGE : ShutdownReason.PROTOCOL_ERROR, brokenBy.getMessage());
+        }
         deadlines.setIdleTimeout(0);                      // disable_timeouts
         deadlines.setDeadline(start + timeout.toNanos()); // set_deadline
-        writeLock.lock(); // not interruptible: the deadline bounds the wait for a writer inside
         try {
-            try {
-                if (writeFailure != null) {
-                    throw new ConnectionBrokenException("write", writeFailure);
-                }
-                ByteBuffer out = writeBuffer();
-                FrameHeader.encode(out, 0, FrameHeader.RST, 0);
-                out.position(0).limit(FrameHeader.LENGTH);
-                writeFully(out);
-            } catch (IOException e) {
-                return hardClose(ShutdownStep.WRITE_FRAME, e, 0, peerFirst, start);
-            }
-            try {
-                wire.shutdownOutput();
-            } catch (IOException e) {
-                return hardClose(ShutdownStep.CLOSE_WRITE, translate(e), 0, peerFirst, start);
-            }
-            readLock.lock();
-            try {
-                return drainAndClose(peerFirst, start);
-            } finally {
-                releaseReadBuffer();
-                readLock.unlock();
-            }
+            // after everything staged; waits for a writer inside, which the deadline bounds
+            outbound.writeFinal(FrameHeader.RST, reason);
+        } catch (IOException e) {
+            return hardClose(ShutdownStep.WRITE_FRAME, e, 0, peerFirst, start);
+        }
+        try {
+            wire.shutdownOutput();
+        } catch (IOException e) {
+            return hardClose(ShutdownStep.CLOSE_WRITE, translate(e), 0, peerFirst, start);
+        }
+        if (untrustworthy) {
+            return hardClose(ShutdownStep.DRAIN, new ConnectionBrokenException("read", brokenBy), 0, peerFirst,
+                    start);
+        }
+        readLock.lock();
+        try {
+            return drainAndClose(peerFirst, start);
         } finally {
-            releaseWriteBuffer();
-            writeLock.unlock();
+            releaseReadBuffer();
+            readLock.unlock();
         }
     }
 
@@ -795,20 +759,7 @@ public final class FrameConn implements AutoCloseable {
             } catch (IOException ignored) {
                 // nothing useful to do: the descriptor is released either way
             }
-            if (readLock.tryLock()) {
-                try {
-                    releaseReadBuffer();
-                } finally {
-                    readLock.unlock();
-                }
-            }
-            if (writeLock.tryLock()) {
-                try {
-                    releaseWriteBuffer();
-                } finally {
-                    writeLock.unlock();
-                }
-            }
+            releaseBuffersIfIdle();
             shutdownResult = new ShutdownResult(false, null, null, 0, false, Duration.ZERO);
             shutdownDone.countDown();
         } else if (!closed) {
@@ -816,11 +767,32 @@ public final class FrameConn implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives the I/O buffers back once closed. A reader or writer still inside
+     * holds its lock; it gives its buffer back itself on the way out, as it
+     * sees {@code closed} (set before this is called).
+     */
+    private void releaseBuffersIfIdle() {
+        if (readLock.tryLock()) {
+            try {
+                releaseReadBuffer();
+            } finally {
+                readLock.unlock();
+            }
+        }
+        outbound.close();
+    }
+
     // ---------------------------------------------------------------- state
 
     /** True until the connection is closed (by shutdown, close or a timeout). */
     public boolean isOpen() {
         return !closed && wire.isOpen();
+    }
+
+    /** The reason the peer gave in its RST, once one arrived with a reason. */
+    public java.util.Optional<ShutdownReason> peerShutdownReason() {
+        return java.util.Optional.ofNullable(peerReason);
     }
 
     /** True once a shutdown began, here or at the peer. */
@@ -843,9 +815,9 @@ public final class FrameConn implements AutoCloseable {
         return config;
     }
 
-    private ConnectionShutdownException shuttingDown() {
+    ConnectionShutdownException shuttingDown() {
         Initiator by = shutdownBy;
-        return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by);
+        return new ConnectionShutdownException(by == null ? Initiator.LOCAL : by, peerReason);
     }
 
     private static void lockInterruptibly(ReentrantLock lock) throws InterruptedIOException {

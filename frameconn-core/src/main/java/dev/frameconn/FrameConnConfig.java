@@ -72,8 +72,9 @@ public record FrameConnConfig(
         if (drainLimit < 0) {
             throw new IllegalArgumentException("drainLimit=" + drainLimit + " must be >= 0");
         }
-        if (readBufferSize < 64 || readBufferSize > (1 << 24)) {
-            throw new IllegalArgumentException("readBufferSize=" + readBufferSize + " must be in 64..16777216");
+        if (readBufferSize < 512 || readBufferSize > (1 << 24)) {
+            // 512: an RST with the longest reason must fit in it
+            throw new IllegalArgumentException("readBufferSize=" + readBufferSize + " must be in 512..16777216");
         }
         Objects.requireNonNull(bufferPool, "bufferPool");
         Objects.requireNonNull(metrics, "metrics");

@@ -33,6 +33,8 @@ final class Fixtures implements AutoCloseable {
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final long fdsBefore;
+    private final long leaksBefore = LeakDetector.leaksReported();
+    private long leaksExpected;
     private Path tempDir;
 
     Fixtures() {
@@ -151,6 +153,11 @@ final class Fixtures implements AutoCloseable {
             Thread.onSpinWait();
             Thread.yield();
         }
+    }
+
+    /** For the test that leaks on purpose. */
+    void expectLeaks(long count) {
+        leaksExpected = count;
     }
 
     <T extends AutoCloseable> T track(T closeable) {
@@ -287,7 +294,10 @@ final class Fixtures implements AutoCloseable {
             }
             Files.deleteIfExists(tempDir);
         }
-        assertThat(pool.outstanding()).as("pooled buffers not given back").isZero();
+        assertThat(LeakDetector.isEnabled()).as("tests run with -D" + LeakDetector.PROPERTY + "=true").isTrue();
+        assertThat(LeakDetector.leaksReported() - leaksBefore).as("frames leaked (see standard error)")
+                .isEqualTo(leaksExpected);
+        assertThat(pool.outstanding()).as("pooled buffers not given back").isEqualTo(leaksExpected);
         // the watchdog thread ends by itself once no connection is left to watch
         dev.frameconn.internal.Watchdog watchdog = dev.frameconn.internal.Watchdog.of(dev.frameconn.time.Ticker.system());
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

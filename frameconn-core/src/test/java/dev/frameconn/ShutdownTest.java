@@ -114,8 +114,12 @@ class ShutdownTest {
         assertThat(elapsed).isBetween(TimeUnit.MILLISECONDS.toNanos(400), TimeUnit.SECONDS.toNanos(10));
         assertThat(result.clean()).isFalse();
         assertThat(result.failedStep()).isEqualTo(ShutdownStep.WRITE_FRAME);
-        assertThatThrownBy(() -> Fixtures.get(writer)).isInstanceOfSatisfying(FrameTimeoutException.class,
-                e -> assertThat(e.kind()).isEqualTo(FrameTimeoutException.Kind.DEADLINE));
+        // the writer was cut off by the deadline, or (if the kernel took its last frame after all)
+        // its next call found the connection shutting down: either way it did not outlive the deadline
+        assertThatThrownBy(() -> Fixtures.get(writer)).satisfiesAnyOf(
+                e -> assertThat(e).isInstanceOfSatisfying(FrameTimeoutException.class,
+                        t -> assertThat(t.kind()).isEqualTo(FrameTimeoutException.Kind.DEADLINE)),
+                e -> assertThat(e).isInstanceOf(ConnectionShutdownException.class));
         assertThat(metrics.hardCloses(ShutdownStep.WRITE_FRAME)).isEqualTo(1);
         assertThat(peer.conn.isOpen()).isFalse();
     }

@@ -1,0 +1,532 @@
+package dev.frameconn;
+
+import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.internal.Deadlines;
+import dev.frameconn.metrics.FrameConnMetrics;
+import dev.frameconn.transport.Transport;
+import dev.frameconn.wire.FrameHeader;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The write side of a connection: frames leave in as few system calls as the
+ * traffic allows, without delaying a frame when the connection is idle.
+ *
+ * <p>At most one thread at a time holds the <em>pen</em> and does the I/O. A
+ * writer that finds the pen free takes it and writes its frame at once. A
+ * writer that comes while the pen is held copies its (small) frame into the
+ * staging buffer and returns: the pen holder, having written, looks again and
+ * sends everything staged meanwhile in one write, until nothing is left. So
+ * frames of many threads gather into few system calls under load, and a lone
+ * frame goes out immediately. When one thread writes back to back (it calls
+ * again within {@link #STREAMING_WINDOW_NANOS} of its last write), its frame is
+ * staged and a short-lived virtual thread takes the pen, so that the caller
+ * produces the next frames while the previous ones are being written.
+ *
+ * <pre>
+ *   writer:  pen free?  --yes--> take pen, stage, write staged until empty, drop pen
+ *                       --no---> stage (wait for room if full), return
+ *   pen holder loop:    swap staging/sending under the lock; write sending outside it
+ * </pre>
+ *
+ * <p>Large frames (over {@link #COPY_THRESHOLD}) are not copied: their writer
+ * waits for the pen and sends header and payload by gathering writes. Frames
+ * never interleave, and leave in the order they were accepted. A write error
+ * is thrown to the pen holder whose write failed; writers whose frames were
+ * staged see it as {@link ConnectionBrokenException} on their next call, on
+ * {@link #flush()}, or on shutdown.
+ */
+final class Outbound {
+    /** Staging buffer size: one system call carries up to this much of small frames. */
+    static final int STAGING_SIZE = 64 << 10;
+    /** Payloads up to this size are copied into the staging buffer; larger ones are gathered. */
+    static final int COPY_THRESHOLD = 8 << 10;
+    /**
+     * Largest payload slice per system call. Blocking sockets write a whole
+     * buffer in one call; slices keep the idle timeout's notion of progress fine.
+     */
+    static final int MAX_WRITE_CHUNK = 1 << 20;
+    /** Segments one gathering write of a batch may have (headers and payloads). */
+    static final int BATCH_SEGMENTS = 64;
+    /** Calls closer than this to the end of the previous write count as back to back: 2 µs. */
+    static final long STREAMING_WINDOW_NANOS = 2_000;
+
+    private final FrameConn owner;
+    private final Transport wire;
+    private final Deadlines deadlines;
+    private final BufferPool pool;
+    private final FrameConnMetrics metrics;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // guarded by lock; both buffers exist exactly while the pen is held
+    private ByteBuffer staging;
+    private ByteBuffer sending;
+    private boolean penHeld;
+    private boolean finished;
+    private long lastPenDrop;
+    private long acceptedFrames;
+    private long writtenFrames;
+    private volatile IOException failure;
+    // pen holder only
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+    // writeBatch only (under the pen): made on first use, kept for the connection's life
+    private ByteBuffer batchBuffer;
+    private ByteBuffer[] batchViews;
+    private final ByteBuffer[] segments = new ByteBuffer[BATCH_SEGMENTS];
+    private final int[] segmentPositions = new int[BATCH_SEGMENTS];
+    private int segmentCount;
+    private int regionStart;
+    private int viewsUsed;
+    private long segmentBytes;
+
+    Outbound(FrameConn owner, Transport wire, Deadlines deadlines, BufferPool pool, FrameConnMetrics metrics) {
+        this.owner = owner;
+        this.wire = wire;
+        this.deadlines = deadlines;
+        this.pool = pool;
+        this.metrics = metrics;
+    }
+
+    /** The failure that broke the write side, or null. */
+    IOException failure() {
+        return failure;
+    }
+
+    /** Writes or stages one frame; see the class comment. */
+    void write(int type, ByteBuffer payload) throws IOException {
+        int length = payload.remaining();
+        if (length <= COPY_THRESHOLD) {
+            if (stage(type, payload, length)) {
+                flushHeld();
+            }
+        } else {
+            writeLarge(type, payload, length);
+        }
+    }
+
+    /** Copies a small frame in; returns true if the caller took the pen and must write. */
+    private boolean stage(int type, ByteBuffer payload, int length) throws IOException {
+        lockInterruptibly();
+        try {
+            while (true) {
+                checkWritable();
+                if (!penHeld) {
+                    takePen();
+                    break;
+                }
+                if (staging.remaining() >= FrameHeader.LENGTH + length) {
+                    copyIn(staging, type, payload, length);
+                    return false; // the pen holder sends it with the next write
+                }
+                awaitChange();
+            }
+            copyIn(staging, type, payload, length);
+            if (System.nanoTime() - lastPenDrop < STREAMING_WINDOW_NANOS) {
+                // back to back: write in the background while the caller makes the next frame
+                Thread.ofVirtual().name("frameconn-flusher").start(this::flushInBackground);
+                return false;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeLarge(int type, ByteBuffer payload, int length) throws IOException {
+        ByteBuffer out;
+        lockInterruptibly();
+        try {
+            while (true) {
+                checkWritable();
+                if (!penHeld) {
+                    break;
+                }
+                awaitChange();
+            }
+            takePen(); // the pen was free, so nothing is staged: this frame is next in order
+            out = sending;
+            acceptedFrames++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            FrameHeader.encode(out, 0, type, length);
+            out.position(0).limit(FrameHeader.LENGTH);
+            writeGathering(out, payload);
+        } catch (IOException e) {
+            fail(e);
+            throw e;
+        }
+        metrics.frameWritten(type, length);
+        lock.lock();
+        try {
+            writtenFrames++;
+        } finally {
+            lock.unlock();
+        }
+        flushHeld();
+    }
+
+    /**
+     * Writes every frame of the batch, in order, then clears it. Small frames
+     * and the headers of large ones are copied into the batch buffer; large
+     * payloads are not copied but gathered behind them, so one system call
+     * carries up to {@link #MAX_WRITE_CHUNK} bytes whatever the frame sizes.
+     */
+    void writeBatch(FrameBatch batch) throws IOException {
+        int count = batch.size();
+        lockInterruptibly();
+        try {
+            while (true) {
+                checkWritable();
+                if (!penHeld) {
+                    break;
+                }
+                awaitChange();
+            }
+            takePen(); // the pen was free, so nothing is staged: the batch is next in order
+            acceptedFrames += count;
+        } finally {
+            lock.unlock();
+        }
+        if (batchBuffer == null) {
+            batchBuffer = ByteBuffer.allocateDirect(STAGING_SIZE);
+            batchViews = new ByteBuffer[BATCH_SEGMENTS];
+            for (int i = 0; i < BATCH_SEGMENTS; i++) {
+                batchViews[i] = batchBuffer.duplicate();
+            }
+        }
+        ByteBuffer buf = batchBuffer.clear();
+        resetSegments();
+        try {
+            for (int i = 0; i < count; i++) {
+                int type = batch.type(i);
+                ByteBuffer payload = batch.payload(i);
+                int length = payload.remaining();
+                if (length <= COPY_THRESHOLD) {
+                    if (buf.remaining() < FrameHeader.LENGTH + length) {
+                        sendSegments();
+                    }
+                    copyIn(buf, type, payload, length);
+                } else {
+                    if (buf.remaining() < FrameHeader.LENGTH || segmentCount + 3 > BATCH_SEGMENTS) {
+                        sendSegments();
+                    }
+                    FrameHeader.encode(buf, buf.position(), type, length);
+                    buf.position(buf.position() + FrameHeader.LENGTH);
+                    if (length > MAX_WRITE_CHUNK) {
+                        sendSegments(); // ends with this header
+                        ByteBuffer none = buf.clear().limit(0);
+                        writeGathering(none, payload);
+                        buf.clear();
+                    } else {
+                        addRegion();
+                        segmentPositions[segmentCount] = payload.position();
+                        segments[segmentCount++] = payload;
+                        segmentBytes += length;
+                        if (segmentBytes >= MAX_WRITE_CHUNK) {
+                            sendSegments();
+                        }
+                    }
+                }
+                metrics.frameWritten(type, length);
+            }
+            sendSegments();
+        } catch (IOException e) {
+            fail(e);
+            throw e;
+        } finally {
+            restorePayloads();
+        }
+        lock.lock();
+        try {
+            writtenFrames += count;
+        } finally {
+            lock.unlock();
+        }
+        batch.clear();
+        flushHeld();
+    }
+
+    /** Adds the bytes copied into the batch buffer since the last region as a segment. */
+    private void addRegion() {
+        int end = batchBuffer.position();
+        if (end > regionStart) {
+            ByteBuffer view = batchViews[viewsUsed++];
+            view.limit(end).position(regionStart);
+            segmentPositions[segmentCount] = -1;
+            segments[segmentCount++] = view;
+            segmentBytes += end - regionStart;
+            regionStart = end;
+        }
+    }
+
+    /** Writes the collected segments with gathering writes, then starts over. */
+    private void sendSegments() throws IOException {
+        addRegion();
+        int first = 0;
+        while (first < segmentCount) {
+            deadlines.beginWrite();
+            try {
+                wire.write(segments, first, segmentCount - first);
+            } catch (IOException e) {
+                throw owner.translate(e);
+            } finally {
+                deadlines.endWrite();
+            }
+            while (first < segmentCount && !segments[first].hasRemaining()) {
+                first++;
+            }
+        }
+        restorePayloads();
+        resetSegments();
+        batchBuffer.clear();
+    }
+
+    private void restorePayloads() {
+        for (int i = 0; i < segmentCount; i++) {
+            if (segmentPositions[i] >= 0) {
+                segments[i].position(segmentPositions[i]);
+            }
+        }
+    }
+
+    private void resetSegments() {
+        java.util.Arrays.fill(segments, 0, segmentCount, null); // do not keep callers' buffers reachable
+        segmentCount = 0;
+        viewsUsed = 0;
+        regionStart = 0;
+        segmentBytes = 0;
+    }
+
+    /** Waits until every frame accepted before this call has been handed to the OS. */
+    void flush() throws IOException {
+        lockInterruptibly();
+        try {
+            long target = acceptedFrames;
+            while (writtenFrames < target && failure == null && penHeld) {
+                awaitChange();
+            }
+            if (writtenFrames < target && failure != null) {
+                throw new ConnectionBrokenException("write", failure);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends the last frame of the connection (RST) after everything staged, and
+     * keeps the pen for good: nothing can follow. Waits for a pen holder inside;
+     * the shutdown deadline bounds that wait, since it aborts blocked I/O.
+     */
+    void writeFinal(int type, ShutdownReason reason) throws IOException {
+        ByteBuffer out;
+        lock.lock();
+        try {
+            while (penHeld && !finished) {
+                changed.awaitUninterruptibly();
+            }
+            if (failure != null) {
+                throw new ConnectionBrokenException("write", failure);
+            }
+            if (finished) {
+                throw new IllegalStateException("final frame already written");
+            }
+            finished = true;
+            takePen();
+            out = sending;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            int payload = reason == null ? 0 : reason.encode(out, FrameHeader.LENGTH);
+            FrameHeader.encode(out, 0, type, payload);
+            out.position(0).limit(FrameHeader.LENGTH + payload);
+            writeFully(out);
+        } catch (IOException e) {
+            fail(e);
+            throw e;
+        }
+        lock.lock();
+        try {
+            releaseBuffers();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The connection closed: wake waiting writers, give buffers back unless a pen holder still uses them. */
+    void close() {
+        lock.lock();
+        try {
+            if (!penHeld) {
+                releaseBuffers();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushInBackground() {
+        try {
+            flushHeld();
+        } catch (IOException e) {
+            // recorded by fail(); the writers see it on their next call
+        }
+    }
+
+    /** With the pen: writes what is staged until nothing is, then drops the pen. */
+    private void flushHeld() throws IOException {
+        long batchEnd = 0;
+        while (true) {
+            ByteBuffer out;
+            lock.lock();
+            try {
+                writtenFrames = Math.max(writtenFrames, batchEnd);
+                if (staging.position() == 0) {
+                    dropPen();
+                    return;
+                }
+                out = staging;
+                staging = sending;
+                staging.clear();
+                sending = out;
+                batchEnd = acceptedFrames;
+                changed.signalAll(); // room again for writers waiting to stage
+            } finally {
+                lock.unlock();
+            }
+            try {
+                writeFully(out.flip());
+            } catch (IOException e) {
+                fail(e);
+                throw e;
+            }
+        }
+    }
+
+    private void takePen() {
+        penHeld = true;
+        if (staging == null) {
+            staging = pool.acquire(STAGING_SIZE);
+            sending = pool.acquire(STAGING_SIZE);
+        }
+        staging.clear();
+        sending.clear();
+    }
+
+    private void dropPen() {
+        penHeld = false;
+        lastPenDrop = System.nanoTime();
+        releaseBuffers();
+        changed.signalAll();
+    }
+
+    private void releaseBuffers() {
+        if (staging != null) {
+            pool.release(staging);
+            pool.release(sending);
+            staging = null;
+            sending = null;
+        }
+    }
+
+    private void fail(IOException e) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = e;
+            }
+            penHeld = false;
+            releaseBuffers();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        if (finished || owner.isShuttingDown()) {
+            throw owner.shuttingDown();
+        }
+        if (failure != null) {
+            throw new ConnectionBrokenException("write", failure);
+        }
+    }
+
+    private void metricsAndCount(int type, int length) {
+        metrics.frameWritten(type, length);
+        acceptedFrames++;
+    }
+
+    private void copyIn(ByteBuffer out, int type, ByteBuffer payload, int length) {
+        int at = out.position();
+        FrameHeader.encode(out, at, type, length);
+        out.put(at + FrameHeader.LENGTH, payload, payload.position(), length);
+        out.position(at + FrameHeader.LENGTH + length);
+        if (out == staging) {
+            metricsAndCount(type, length);
+        }
+    }
+
+    private void writeFully(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            deadlines.beginWrite();
+            try {
+                wire.write(src);
+            } catch (IOException e) {
+                throw owner.translate(e);
+            } finally {
+                deadlines.endWrite();
+            }
+        }
+    }
+
+    /** {@code head} then the payload, in gathering writes of at most {@link #MAX_WRITE_CHUNK} of payload. */
+    private void writeGathering(ByteBuffer head, ByteBuffer payload) throws IOException {
+        int position = payload.position();
+        int end = payload.limit();
+        gather[0] = head;
+        gather[1] = payload;
+        try {
+            while (head.hasRemaining() || payload.position() < end) {
+                payload.limit(Math.min(end, payload.position() + MAX_WRITE_CHUNK));
+                deadlines.beginWrite();
+                try {
+                    wire.write(gather, 0, 2);
+                } catch (IOException e) {
+                    throw owner.translate(e);
+                } finally {
+                    deadlines.endWrite();
+                }
+            }
+        } finally {
+            gather[1] = null; // do not keep the caller's buffer reachable
+            payload.limit(end).position(position);
+        }
+    }
+
+    private void awaitChange() throws InterruptedIOException {
+        try {
+            changed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to write");
+        }
+    }
+
+    private void lockInterruptibly() throws InterruptedIOException {
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to write");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.frameconn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LeakDetectorTest {
+    private final Fixtures f = new Fixtures();
+
+    @AfterEach
+    void leaks() throws Exception {
+        f.close();
+    }
+
+    @Test
+    void unclosedFrameIsReportedWithWhereItWasRead() throws Exception {
+        CompletableFuture<LeakDetector.Leak> reported = new CompletableFuture<>();
+        Consumer<LeakDetector.Leak> capture = reported::complete;
+        LeakDetector.setListener(capture);
+        try {
+            Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
+            peer.send(new byte[] {0, 0, 0, 9, 0, 0, 0, 2, 1, 2});
+            readAndForget(peer.conn);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!reported.isDone() && System.nanoTime() < until) {
+                System.gc(); // detection needs a collection; nothing else to wait for
+                Thread.onSpinWait();
+            }
+            LeakDetector.Leak leak = reported.getNow(null);
+            assertThat(leak).as("leak reported").isNotNull();
+            assertThat(leak).hasMessageContaining("type=0x00000009 length=2");
+            assertThat(leak.getStackTrace()).anySatisfy(
+                    e -> assertThat(e.getMethodName()).isEqualTo("readAndForget"));
+            f.expectLeaks(1);
+        } finally {
+            LeakDetector.setListener(leak -> leak.printStackTrace());
+        }
+    }
+
+    private static void readAndForget(FrameConn conn) throws Exception {
+        Frame frame = conn.readFrame();
+        assertThat(frame.length()).isEqualTo(2);
+        // no close: that is the bug under test
+    }
+
+    @Test
+    void closedFrameIsNotReported() throws Exception {
+        long before = LeakDetector.leaksReported();
+        Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
+        for (int i = 0; i < 100; i++) {
+            peer.send(new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 7});
+            peer.conn.readFrame().close();
+        }
+        System.gc();
+        assertThat(LeakDetector.leaksReported()).isEqualTo(before);
+    }
+}
