@@ -29,10 +29,10 @@ class EndOfStreamOffsetsTest {
 
     /** Over a real TCP socket: the peer writes the prefix and half-closes. */
     @ParameterizedTest(name = "payload {0} bytes")
-    @ValueSource(ints = {0, 5, 40})
+    @ValueSource(ints = {0, 5, 300})
     void tcpEveryOffset(int payloadLength) throws Exception {
         try (Harness h = new Harness()) {
-            FrameConnConfig config = h.config().withReadBufferSize(64);
+            FrameConnConfig config = h.config().withReadBufferSize(512);
             for (int offset = 0; offset <= FrameHeader.LENGTH + payloadLength; offset++) {
                 Harness.RawPeer peer = h.rawPeer(config);
                 peer.send(stream(payloadLength, offset));
@@ -46,10 +46,10 @@ class EndOfStreamOffsetsTest {
 
     /** Over a scripted transport, in chunks of 1 byte, 3 bytes and all at once. */
     @ParameterizedTest(name = "payload {0} bytes, chunks of {1}")
-    @CsvSource({"0,1", "0,3", "0,100000", "5,1", "5,3", "5,100000", "40,1", "40,3", "40,100000"})
+    @CsvSource({"0,1", "0,3", "0,100000", "5,1", "5,3", "5,100000", "300,1", "300,7", "300,100000"})
     void scriptedEveryOffset(int payloadLength, int chunkSize) throws Exception {
         BufferPool pool = new BufferPool(6, 16, 4, 1 << 20);
-        FrameConnConfig config = FrameConnConfig.defaults().withBufferPool(pool).withReadBufferSize(64);
+        FrameConnConfig config = FrameConnConfig.defaults().withBufferPool(pool).withReadBufferSize(512);
         for (int offset = 0; offset <= FrameHeader.LENGTH + payloadLength; offset++) {
             ScriptedTransport transport = ScriptedTransport.chunked(stream(payloadLength, offset), chunkSize);
             try (FrameConn conn = FrameConn.over(transport, config)) {

@@ -2,6 +2,7 @@ package dev.frameconn.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.frameconn.ConnectionBrokenException;
 import dev.frameconn.ConnectionResetException;
 import dev.frameconn.ConnectionShutdownException;
 import dev.frameconn.EndOfStreamException;
@@ -42,7 +43,10 @@ class ShutdownRaceTest {
     private static final Set<Class<?>> LOCAL_ENDINGS = Set.of(ConnectionShutdownException.class);
     /**
      * Exceptions the peer's reader and writer may end with: our RST (shutdown),
-     * or, after our close, end of stream, a frame cut short, or a reset.
+     * or, after our close, end of stream, a frame cut short, or a reset. A
+     * writer whose small frame was staged and written by another thread's
+     * failing write sees that failure as {@link ConnectionBrokenException}
+     * (with one of these as its cause) on its next call, as documented.
      */
     private static final Set<Class<?>> PEER_ENDINGS = Set.of(ConnectionShutdownException.class,
             EndOfStreamException.class, TruncatedFrameException.class, ConnectionResetException.class);
@@ -51,6 +55,7 @@ class ShutdownRaceTest {
     void shutdownAndCloseRacingReadersAndWriters() throws Exception {
         SplittableRandom random = new SplittableRandom(Long.getLong("race.seed", System.nanoTime()));
         Map<String, AtomicLong> outcomes = new TreeMap<>();
+        long maxLateNanos = 0;
         try (Harness h = new Harness()) {
             FrameConnConfig config = h.config().withShutdownTimeout(Duration.ofSeconds(5));
             for (int i = 0; i < ITERATIONS; i++) {
@@ -58,10 +63,14 @@ class ShutdownRaceTest {
                 long delayNanos = random.nextLong(TimeUnit.MILLISECONDS.toNanos(3));
                 String iteration = "iteration=" + i + " ending=" + ending + " delayNanos=" + delayNanos;
                 runOnce(h, config, ending, delayNanos, random.split(), iteration, outcomes);
-                assertThat(h.pool.outstanding()).as("buffers outstanding after %s", iteration).isZero();
+                // a background flusher may still be failing its last write: buffers return shortly after close
+                long lateNanos = awaitReturned(h.pool, Duration.ofSeconds(5));
+                assertThat(h.pool.outstanding()).as("buffers outstanding 5 s after %s", iteration).isZero();
+                maxLateNanos = Math.max(maxLateNanos, lateNanos);
             }
         } finally {
-            System.out.println("ShutdownRaceTest outcomes over " + ITERATIONS + " iterations: " + outcomes);
+            System.out.println("ShutdownRaceTest outcomes over " + ITERATIONS + " iterations: " + outcomes
+                    + "; buffers came back at most " + maxLateNanos / 1000 + " µs after close");
         }
     }
 
@@ -126,6 +135,15 @@ class ShutdownRaceTest {
         peer.close();
     }
 
+    /** Waits for the pool's outstanding count to reach 0; returns how long that took (polled). */
+    static long awaitReturned(dev.frameconn.buffer.BufferPool pool, Duration timeout) {
+        long start = System.nanoTime();
+        while (pool.outstanding() != 0 && System.nanoTime() - start < timeout.toNanos()) {
+            LockSupport.parkNanos(100_000);
+        }
+        return System.nanoTime() - start;
+    }
+
     /** Reads until an exception; checks every payload on the way. Returns the exception's name. */
     private static String readUntilFailure(FrameConn conn, CountDownLatch go) throws Exception {
         go.await();
@@ -142,9 +160,18 @@ class ShutdownRaceTest {
                 }
                 frames++;
             } catch (java.io.IOException e) {
-                return e.getClass().getSimpleName() + " after " + frames + " frames";
+                return describe(e) + " after " + frames + " frames";
             }
         }
+    }
+
+    /** {@code Name} or, for a broken connection, {@code ConnectionBrokenException(CauseName)}. */
+    private static String describe(java.io.IOException e) {
+        String name = e.getClass().getSimpleName();
+        if (e instanceof ConnectionBrokenException && e.getCause() != null) {
+            name += "(" + e.getCause().getClass().getSimpleName() + ")";
+        }
+        return name;
     }
 
     /** Writes frames of random sizes, each filled with its type's low byte, until an exception. */
@@ -166,7 +193,7 @@ class ShutdownRaceTest {
                 conn.writeFrame(type, java.nio.ByteBuffer.wrap(payload, 0, length));
                 frames++;
             } catch (java.io.IOException e) {
-                return e.getClass().getSimpleName() + " after " + frames + " frames";
+                return describe(e) + " after " + frames + " frames";
             }
         }
     }
@@ -174,6 +201,10 @@ class ShutdownRaceTest {
     private static String awaitEnding(Future<String> task, Set<Class<?>> allowed, String who) throws Exception {
         String how = Harness.get(task, BOUND);
         String name = how.split(" ")[0];
+        String broken = ConnectionBrokenException.class.getSimpleName();
+        if (name.startsWith(broken + "(") && allowed != LOCAL_ENDINGS) {
+            name = name.substring(broken.length() + 1, name.length() - 1); // judged by its cause
+        }
         assertThat(allowed.stream().map(Class::getSimpleName)).as("%s ended with %s", who, how).contains(name);
         return how;
     }
