@@ -54,7 +54,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       write fails, never reading</td><td>{@code FLOOD_ENDED …}</td></tr>
  *   <tr><td>{@code echo-client}</td><td>writes {@code frames} frames of
  *       {@code size} bytes while reading the echoes, compares SHA-256 of both,
- *       then shuts down</td><td>{@code VERIFIED frames=… sha256=…},
+ *       then shuts down</td><td>{@code FIRST_ECHO}, {@code VERIFIED frames=… sha256=…},
  *       {@code SHUTDOWN clean=…}</td></tr>
  * </table>
  * Options: {@code frames} (default 10), {@code size} (default 1024),
@@ -207,6 +207,9 @@ public final class PeerMain {
                     for (int i = 0; i < frames; i++) {
                         try (Frame frame = conn.readFrame()) {
                             received.update(frame.payload());
+                        }
+                        if (i == 0) {
+                            say("FIRST_ECHO"); // lets a test break the network mid-transfer
                         }
                     }
                 } catch (Throwable t) {
