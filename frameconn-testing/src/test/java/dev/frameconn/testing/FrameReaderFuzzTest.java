@@ -53,6 +53,13 @@ class FrameReaderFuzzTest {
     /** Allocation allowed per frame and exception besides payloads: frame objects, stack traces. */
     private static final long PER_FRAME_ALLOWANCE = 4 << 10;
     private static final long FIXED_ALLOWANCE = 256 << 10;
+    /**
+     * While fuzzing, Jazzer's coverage instrumentation allocates on the reading
+     * thread (megabytes for an input of a hundred 1-byte chunks), which would
+     * drown the measurement; the bound is checked when the inputs are replayed
+     * without instrumentation, as {@code mvn verify} does with the corpus.
+     */
+    private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null;
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -101,7 +108,7 @@ class FrameReaderFuzzTest {
             long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
             long bound = delivered + MAX_PAYLOAD + readBufferSize + FIXED_ALLOWANCE
                     + PER_FRAME_ALLOWANCE * (frames + 1);
-            if (measure && allocated > bound) {
+            if (measure && !FUZZING && allocated > bound) {
                 throw new AssertionError("reading allocated " + allocated + " bytes, bound " + bound
                         + " (delivered " + delivered + " bytes in " + frames + " frames)");
             }
