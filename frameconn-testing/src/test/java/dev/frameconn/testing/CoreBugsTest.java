@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Minimal reproductions of defects found in frameconn-core by the fault,
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * defect stands (the module must stay green); the reason says what is wrong.
  * Remove the {@code @Disabled} once the core is fixed.
  */
+@ExtendWith(LeakCheckExtension.class)
 class CoreBugsTest {
 
     @Test

@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two peer JVMs in two network namespaces joined by a veth pair: frameconn
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code ip} tool. Traffic stays on link addresses inside namespaces the test
  * makes and deletes.
  */
+@ExtendWith(LeakCheckExtension.class)
 class NamespaceTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
