@@ -9,4 +9,6 @@ module dev.frameconn {
     exports dev.frameconn.metrics;
     exports dev.frameconn.time;
     exports dev.frameconn.transport;
+    exports dev.frameconn.heartbeat;
+    exports dev.frameconn.stream;
 }

@@ -10,13 +10,14 @@ import java.nio.ByteBuffer;
  * <p><b>Ownership.</b> The reader that got a frame from
  * {@link FrameConn#readFrame()} owns it and must {@link #close()} it, best with
  * try-with-resources. Closing gives the buffer back to the pool; after that the
- * payload must not be touched, nor any view of it kept. Closing twice is
- * harmless. A frame is meant for one thread at a time; hand it over with the
+ * payload must not be touched, nor any view of it kept (the pool hands the
+ * buffer to a later frame). Closing twice is harmless, unless frames are
+ * reused (below). A frame is meant for one thread at a time; hand it over with the
  * usual happens-before (a queue, a lock) if another thread consumes it.
  *
- * <p>A closed frame object may be handed out again by its connection for a
- * later frame (so that reading allocates nothing per frame): never keep or use
- * a reference to a frame after closing it.
+ * <p>With {@link FrameConnConfig#reuseFrames()} on, a closed frame object is
+ * handed out again by its connection's next read (so that reading allocates
+ * nothing per frame): then never keep, use or close a frame after closing it.
  *
  * <p>A frame that is never closed only costs its buffer's place in the pool;
  * {@link LeakDetector} reports such frames with the place they were read.

@@ -84,6 +84,7 @@ public final class FrameConn implements AutoCloseable {
     private final Deadlines deadlines;
     private final int maxPayloadLength;
     private final int directReadThreshold;
+    private final boolean reuseFrames;
 
     private final ReentrantLock readLock = new ReentrantLock();
     private final java.util.concurrent.atomic.AtomicReference<Frame> spareFrame =
@@ -97,6 +98,7 @@ public final class FrameConn implements AutoCloseable {
 
     private volatile Initiator shutdownBy;
     private volatile ShutdownReason peerReason;
+    private volatile boolean peerRstSeen;
     private volatile boolean closed;
     private volatile int timeoutReason;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
@@ -110,6 +112,7 @@ public final class FrameConn implements AutoCloseable {
         this.metrics = config.metrics();
         this.maxPayloadLength = config.maxPayloadLength();
         this.directReadThreshold = config.readBufferSize() / 2;
+        this.reuseFrames = config.reuseFrames();
         this.deadlines = new Deadlines(config.ticker(), config.idleTimeout().toNanos(), this::onTimeout);
         this.outbound = new Outbound(this, wire, deadlines, pool, metrics);
         deadlines.start();
@@ -273,6 +276,10 @@ public final class FrameConn implements AutoCloseable {
             }
         }
         metrics.frameRead(type, len);
+        outbound.noteRead();
+        if (!reuseFrames) {
+            return new Frame(pool, null).fill(type, payload);
+        }
         Frame frame = spareFrame.getAndSet(null);
         if (frame == null) {
             frame = new Frame(pool, spareFrame);
@@ -330,14 +337,16 @@ public final class FrameConn implements AutoCloseable {
         }
         peerReason = ShutdownReason.decode(buf, buf.position(), head);
         buf.position(buf.position() + head);
-        skip(length - head);
+        skip(length - head, head, length);
+        peerRstSeen = true;
         if (shutdownBy == null) {
             shutdownBy = Initiator.PEER;
         }
         return shuttingDown();
     }
 
-    private void skip(long length) throws IOException {
+    /** Discards {@code length} bytes, the rest of a payload of {@code total} of which {@code done} were read. */
+    private void skip(long length, long done, long total) throws IOException {
         ByteBuffer buf = readBuffer();
         long left = length;
         while (left > 0) {
@@ -346,7 +355,7 @@ public final class FrameConn implements AutoCloseable {
                 int n = readSome(buf);
                 buf.flip();
                 if (n < 0) {
-                    throw new TruncatedFrameException("payload", length - left, length);
+                    throw new TruncatedFrameException("payload", done + length - left, total);
                 }
             }
             int take = (int) Math.min(left, buf.remaining());
@@ -416,11 +425,12 @@ public final class FrameConn implements AutoCloseable {
      * <p><b>What a return guarantees.</b> The frame has been accepted, whole and
      * in order: frames of concurrent writers never interleave, and a later
      * frame never overtakes it. When the connection is idle, the frame has been
-     * handed to the operating system before this returns. While another write
-     * is under way (other threads, or this thread writing back to back), a
-     * small frame (up to 8 KiB) may instead be copied into the connection's
-     * staging buffer, to leave with the next gathering write; this is what lets
-     * small frames reach millions per second. {@link #flush()} waits until
+     * handed to the operating system before this returns. While the connection
+     * is busy writing (another write under way, or this thread writing back to
+     * back without reading in between, which hands the writing to a background
+     * virtual thread for as long as frames keep coming), a small frame (up to 8 KiB) may instead be copied
+     * into the connection's staging buffer, to leave with the next gathering
+     * write; this is what lets small frames reach millions per second. {@link #flush()} waits until
      * every frame accepted so far has been handed to the operating system.
      *
      * <p><b>Where errors surface.</b> A failure of the write that carries this
@@ -680,12 +690,21 @@ public final class FrameConn implements AutoCloseable {
         IOException drainError = null;
         long limit = config.drainLimit();
         ByteBuffer buf = readBuffer();
+        // frame boundaries can be followed only if the read side is intact (at a boundary)
+        RstScanner scanner = readFailure == null && !endOfStream ? new RstScanner() : null;
         try {
+            drained += buf.remaining(); // read ahead earlier, discarded now
+            if (scanner != null) {
+                scanner.scan(buf, buf.position(), buf.limit());
+            }
             while (true) {
                 buf.clear();
                 int n = readSome(buf);
                 if (n < 0) {
                     break;
+                }
+                if (scanner != null) {
+                    scanner.scan(buf, 0, n);
                 }
                 drained += n;
                 if (drained > limit) {
@@ -700,6 +719,9 @@ public final class FrameConn implements AutoCloseable {
             buf.clear().limit(0);
         }
         metrics.shutdownDrained(deadlines.now() - drainStart, drained);
+        if (scanner != null && scanner.sawRst()) {
+            peerRstSeen = true;
+        }
         if (drainError != null) {
             return hardClose(ShutdownStep.DRAIN, drainError, drained, peerFirst, start);
         }
@@ -708,17 +730,18 @@ public final class FrameConn implements AutoCloseable {
         } catch (IOException e) {
             if (!isReset(e)) {
                 metrics.shutdownCloseError(ShutdownStep.CLOSE);
-                return new ShutdownResult(false, ShutdownStep.CLOSE, e, drained, peerFirst, since(start));
+                return new ShutdownResult(false, ShutdownStep.CLOSE, e, drained, peerFirst, peerRstSeen,
+                        since(start));
             }
         }
-        return new ShutdownResult(true, null, null, drained, peerFirst, since(start));
+        return new ShutdownResult(true, null, null, drained, peerFirst, peerRstSeen, since(start));
     }
 
     private ShutdownResult hardClose(ShutdownStep step, Exception error, long drained, boolean peerFirst,
             long start) {
         metrics.shutdownHardClose(step);
         wire.abort();
-        return new ShutdownResult(false, step, error, drained, peerFirst, since(start));
+        return new ShutdownResult(false, step, error, drained, peerFirst, peerRstSeen, since(start));
     }
 
     private Duration since(long start) {
@@ -760,7 +783,7 @@ public final class FrameConn implements AutoCloseable {
                 // nothing useful to do: the descriptor is released either way
             }
             releaseBuffersIfIdle();
-            shutdownResult = new ShutdownResult(false, null, null, 0, false, Duration.ZERO);
+            shutdownResult = new ShutdownResult(false, null, null, 0, false, peerRstSeen, Duration.ZERO);
             shutdownDone.countDown();
         } else if (!closed) {
             wire.abort();

@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param idleTimeout a read or write that makes no progress for this long fails
  *        with {@link FrameTimeoutException}; {@link Duration#ZERO} switches it off.
  *        Default 60 s. Progress is measured per system call, and writes are
- *        issued in calls of at most 256 KiB, so only a peer slower than
- *        256 KiB per idle timeout can be mistaken for a dead one.
+ *        issued in calls of at most 1 MiB, so only a peer slower than 1 MiB
+ *        per idle timeout can be mistaken for a dead one.
  * @param shutdownTimeout how long {@link FrameConn#shutdown()} may take. Default 10 s.
  * @param drainLimit bytes the shutdown drain discards at most before it gives up
  *        and closes abortively; bounds what a peer that keeps sending can cost.
@@ -31,6 +31,12 @@ import java.util.Objects;
  * @param bufferPool where payload and I/O buffers come from. Default {@link BufferPool#shared()}.
  * @param metrics where the connection reports. Default {@link FrameConnMetrics#NOOP}.
  * @param ticker the clock of every timeout. Default {@link Ticker#system()}.
+ * @param reuseFrames whether a closed {@link Frame} object is handed out again
+ *        by the next read, so that reading allocates nothing per frame.
+ *        Default false. With it on, a frame must not be touched after its
+ *        {@code close()}, not even closed again: a second close after the next
+ *        read would close that read's frame. Off, a second close is harmless.
+ *        Frames are never reused while the {@link LeakDetector} is on.
  */
 public record FrameConnConfig(
         int maxPayloadLength,
@@ -41,7 +47,8 @@ public record FrameConnConfig(
         int readBufferSize,
         BufferPool bufferPool,
         FrameConnMetrics metrics,
-        Ticker ticker) {
+        Ticker ticker,
+        boolean reuseFrames) {
 
     /** Default {@link #maxPayloadLength()}: 16 MiB. */
     public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 16 << 20;
@@ -59,7 +66,7 @@ public record FrameConnConfig(
     private static final FrameConnConfig DEFAULTS = new FrameConnConfig(
             DEFAULT_MAX_PAYLOAD_LENGTH, DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_DRAIN_LIMIT,
             DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_BUFFER_SIZE, BufferPool.shared(), FrameConnMetrics.NOOP,
-            Ticker.system());
+            Ticker.system(), false);
 
     /** Checks every value; messages say {@code name=value}. */
     public FrameConnConfig {
@@ -100,54 +107,60 @@ public record FrameConnConfig(
     /** A copy with another {@link #maxPayloadLength()}. */
     public FrameConnConfig withMaxPayloadLength(int value) {
         return new FrameConnConfig(value, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #idleTimeout()}; zero switches idle timeouts off. */
     public FrameConnConfig withIdleTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, value, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #shutdownTimeout()}. */
     public FrameConnConfig withShutdownTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, value, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #drainLimit()}. */
     public FrameConnConfig withDrainLimit(long value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, value, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #connectTimeout()}. */
     public FrameConnConfig withConnectTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, value,
-                readBufferSize, bufferPool, metrics, ticker);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #readBufferSize()}. */
     public FrameConnConfig withReadBufferSize(int value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                value, bufferPool, metrics, ticker);
+                value, bufferPool, metrics, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #bufferPool()}. */
     public FrameConnConfig withBufferPool(BufferPool value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, value, metrics, ticker);
+                readBufferSize, value, metrics, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #metrics()}. */
     public FrameConnConfig withMetrics(FrameConnMetrics value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, value, ticker);
+                readBufferSize, bufferPool, value, ticker, reuseFrames);
     }
 
     /** A copy with another {@link #ticker()}. */
     public FrameConnConfig withTicker(Ticker value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, value);
+                readBufferSize, bufferPool, metrics, value, reuseFrames);
+    }
+
+    /** A copy with {@link #reuseFrames()} switched on or off. */
+    public FrameConnConfig withReuseFrames(boolean value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                readBufferSize, bufferPool, metrics, ticker, value);
     }
 }

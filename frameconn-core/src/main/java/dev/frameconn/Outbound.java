@@ -53,6 +53,20 @@ final class Outbound {
     static final int BATCH_SEGMENTS = 64;
     /** Calls closer than this to the end of the previous write count as back to back: 2 µs. */
     static final long STREAMING_WINDOW_NANOS = 2_000;
+    /** Back-to-back writes in a row before the writing is handed to a background thread. */
+    static final int STREAK = 3;
+    /**
+     * Hand the writing to a background thread only if the last write took at
+     * least this long (1 µs): a hand-off costs about that, so for a transport
+     * whose writes are cheaper (in-memory) the caller writes itself.
+     */
+    static final long HANDOFF_MIN_WRITE_NANOS = 1_000;
+    /**
+     * How long a background flusher that caught up waits for more frames before
+     * it lets go of the pen and ends: 50 µs. Starting a thread per catch-up
+     * would cost more than the frames it carries.
+     */
+    static final long LINGER_NANOS = 50_000;
 
     private final FrameConn owner;
     private final Transport wire;
@@ -66,11 +80,26 @@ final class Outbound {
     private ByteBuffer staging;
     private ByteBuffer sending;
     private boolean penHeld;
+    private boolean lingering;
     private boolean finished;
     private long lastPenDrop;
+    private int streak;
+    /** The thread that read a frame last, until it writes; a plain field: a hint, not a guarantee. */
+    private Thread readerSinceWrite;
+    private long penTaken;
+    private long lastWriteNanos;
     private long acceptedFrames;
     private long writtenFrames;
     private volatile IOException failure;
+    private boolean closing;
+    /**
+     * One writer waiting for room in the staging buffer parks here instead of
+     * on the condition: a condition wait allocates a queue node, and a writer
+     * that outpaces the network waits once per staging buffer.
+     */
+    private Thread roomWaiter;
+    /** The lingering background flusher, parked until a frame is staged. */
+    private Thread workWaiter;
     // pen holder only
     private final ByteBuffer[] gather = new ByteBuffer[2];
     // writeBatch only (under the pen): made on first use, kept for the connection's life
@@ -120,12 +149,15 @@ final class Outbound {
                 }
                 if (staging.remaining() >= FrameHeader.LENGTH + length) {
                     copyIn(staging, type, payload, length);
+                    if (lingering) {
+                        wakeAll(); // the background flusher waits for work
+                    }
                     return false; // the pen holder sends it with the next write
                 }
-                awaitChange();
+                awaitRoom();
             }
             copyIn(staging, type, payload, length);
-            if (System.nanoTime() - lastPenDrop < STREAMING_WINDOW_NANOS) {
+            if (streaming() && lastWriteNanos >= HANDOFF_MIN_WRITE_NANOS) {
                 // back to back: write in the background while the caller makes the next frame
                 Thread.ofVirtual().name("frameconn-flusher").start(this::flushInBackground);
                 return false;
@@ -225,8 +257,15 @@ final class Outbound {
                         buf.clear();
                     } else {
                         addRegion();
-                        segmentPositions[segmentCount] = payload.position();
-                        segments[segmentCount++] = payload;
+                        if (alreadyGathered(payload)) {
+                            // one buffer object twice in a gathering write: a partial write would move
+                            // its one position for both, so the repeat gets a view of its own
+                            segmentPositions[segmentCount] = -1;
+                            segments[segmentCount++] = payload.duplicate();
+                        } else {
+                            segmentPositions[segmentCount] = payload.position();
+                            segments[segmentCount++] = payload;
+                        }
                         segmentBytes += length;
                         if (segmentBytes >= MAX_WRITE_CHUNK) {
                             sendSegments();
@@ -250,6 +289,15 @@ final class Outbound {
         }
         batch.clear();
         flushHeld();
+    }
+
+    private boolean alreadyGathered(ByteBuffer payload) {
+        for (int i = 0; i < segmentCount; i++) {
+            if (segments[i] == payload) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Adds the bytes copied into the batch buffer since the last region as a segment. */
@@ -328,6 +376,7 @@ final class Outbound {
         ByteBuffer out;
         lock.lock();
         try {
+            wakeAll(); // a lingering background flusher lets go at once
             while (penHeld && !finished) {
                 changed.awaitUninterruptibly();
             }
@@ -360,14 +409,25 @@ final class Outbound {
         }
     }
 
-    /** The connection closed: wake waiting writers, give buffers back unless a pen holder still uses them. */
+    /**
+     * The connection closed: wakes waiting writers, and waits (briefly: the
+     * transport is closed, so any write in progress fails at once) until a pen
+     * holder has let go, so that the buffers are back in the pool on return.
+     */
     void close() {
         lock.lock();
         try {
-            if (!penHeld) {
+            closing = true;
+            wakeAll();
+            long left = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (penHeld && !finished && left > 0) {
+                left = changed.awaitNanos(left);
+            }
+            if (!penHeld || finished) {
                 releaseBuffers();
             }
-            changed.signalAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -375,7 +435,9 @@ final class Outbound {
 
     private void flushInBackground() {
         try {
-            flushHeld();
+            while (flushHeld(true)) {
+                // woken with new frames: write them too
+            }
         } catch (IOException e) {
             // recorded by fail(); the writers see it on their next call
         }
@@ -383,22 +445,34 @@ final class Outbound {
 
     /** With the pen: writes what is staged until nothing is, then drops the pen. */
     private void flushHeld() throws IOException {
+        flushHeld(false);
+    }
+
+    /**
+     * With the pen: writes what is staged until nothing is. Then drops the pen
+     * and returns false; or, if {@code linger}, first waits up to
+     * {@link #LINGER_NANOS} for more frames and returns true if some came.
+     */
+    private boolean flushHeld(boolean linger) throws IOException {
         long batchEnd = 0;
         while (true) {
             ByteBuffer out;
             lock.lock();
             try {
                 writtenFrames = Math.max(writtenFrames, batchEnd);
+                if (staging.position() == 0 && linger && !closing && awaitWork()) {
+                    return true;
+                }
                 if (staging.position() == 0) {
                     dropPen();
-                    return;
+                    return false;
                 }
                 out = staging;
                 staging = sending;
                 staging.clear();
                 sending = out;
                 batchEnd = acceptedFrames;
-                changed.signalAll(); // room again for writers waiting to stage
+                wakeAll(); // room again for writers waiting to stage
             } finally {
                 lock.unlock();
             }
@@ -411,8 +485,38 @@ final class Outbound {
         }
     }
 
+    /**
+     * Under the lock, pen held, nothing staged: waits a little for frames; true
+     * if some came. Parks directly rather than on the condition, whose every
+     * wait allocates a queue node.
+     */
+    private boolean awaitWork() {
+        lingering = true;
+        changed.signalAll(); // flush() callers: everything so far is written
+        Thread me = Thread.currentThread();
+        workWaiter = me;
+        try {
+            long deadline = System.nanoTime() + LINGER_NANOS;
+            long left = LINGER_NANOS;
+            while (staging.position() == 0 && left > 0 && !closing && !owner.isShuttingDown()) {
+                lock.unlock();
+                try {
+                    java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+                } finally {
+                    lock.lock();
+                }
+                left = deadline - System.nanoTime();
+            }
+        } finally {
+            workWaiter = null;
+            lingering = false;
+        }
+        return staging.position() > 0;
+    }
+
     private void takePen() {
         penHeld = true;
+        penTaken = System.nanoTime();
         if (staging == null) {
             staging = pool.acquire(STAGING_SIZE);
             sending = pool.acquire(STAGING_SIZE);
@@ -424,8 +528,9 @@ final class Outbound {
     private void dropPen() {
         penHeld = false;
         lastPenDrop = System.nanoTime();
+        lastWriteNanos = lastPenDrop - penTaken;
         releaseBuffers();
-        changed.signalAll();
+        wakeAll();
     }
 
     private void releaseBuffers() {
@@ -445,7 +550,7 @@ final class Outbound {
             }
             penHeld = false;
             releaseBuffers();
-            changed.signalAll();
+            wakeAll();
         } finally {
             lock.unlock();
         }
@@ -509,6 +614,68 @@ final class Outbound {
         } finally {
             gather[1] = null; // do not keep the caller's buffer reachable
             payload.limit(end).position(position);
+        }
+    }
+
+    /**
+     * Under the lock, with the pen just taken: is the caller streaming? That is,
+     * its last {@link #STREAK} writes came back to back, and it read no frame in
+     * between. A thread that reads between writes is doing request and response,
+     * where a hand-off to another thread would only add latency; and on loopback
+     * a write system call lasts nearly a round trip (it wakes the reader inline),
+     * so the gap between writes alone cannot tell the two apart.
+     */
+    private boolean streaming() {
+        Thread me = Thread.currentThread();
+        if (readerSinceWrite == me) {
+            readerSinceWrite = null;
+            streak = 0;
+        } else if (penTaken - lastPenDrop < STREAMING_WINDOW_NANOS) {
+            streak++;
+        } else {
+            streak = 0;
+        }
+        return streak >= STREAK;
+    }
+
+    /** A frame was read on the calling thread: its next write answers it. */
+    void noteRead() {
+        readerSinceWrite = Thread.currentThread();
+    }
+
+    /** Under the lock: waits for the pen holder to make room (or for any change). */
+    private void awaitRoom() throws InterruptedIOException {
+        if (roomWaiter != null) {
+            awaitChange();
+            return;
+        }
+        Thread me = Thread.currentThread();
+        roomWaiter = me;
+        lock.unlock();
+        try {
+            java.util.concurrent.locks.LockSupport.park(this); // woken by wakeAll(); spurious wake-ups re-check
+        } finally {
+            lock.lock();
+            if (roomWaiter == me) {
+                roomWaiter = null;
+            }
+        }
+        if (Thread.interrupted()) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to write");
+        }
+    }
+
+    /** Under the lock: wakes everyone waiting for a change. */
+    private void wakeAll() {
+        changed.signalAll();
+        Thread waiter = roomWaiter;
+        if (waiter != null) {
+            java.util.concurrent.locks.LockSupport.unpark(waiter);
+        }
+        waiter = workWaiter;
+        if (waiter != null) {
+            java.util.concurrent.locks.LockSupport.unpark(waiter);
         }
     }
 

@@ -14,8 +14,10 @@ import java.util.Optional;
  *        bound, and the final close succeeded (a reset on close is not a failure)
  * @param failedStep the step that failed and forced a hard close, or null
  * @param error what went wrong, or null when clean
- * @param drainedBytes bytes discarded while draining
+ * @param drainedBytes bytes discarded while draining (including bytes read ahead before)
  * @param peerInitiated true if the peer's RST arrived before this side's shutdown began
+ * @param peerAnswered true if the peer's RST was seen, before or while draining: the peer
+ *        shut down as a frameconn peer should, rather than just closing the connection
  * @param duration how long the shutdown took
  */
 public record ShutdownResult(
@@ -24,6 +26,7 @@ public record ShutdownResult(
         Exception error,
         long drainedBytes,
         boolean peerInitiated,
+        boolean peerAnswered,
         Duration duration) {
 
     /** The failed step, if any. */
@@ -37,6 +40,7 @@ public record ShutdownResult(
                 + (failedStep == null ? "" : ", failedStep=" + failedStep.label())
                 + (error == null ? "" : ", error=" + error.getMessage())
                 + ", drainedBytes=" + drainedBytes + ", peerInitiated=" + peerInitiated
+                + ", peerAnswered=" + peerAnswered
                 + ", duration=" + duration + "]";
     }
 }

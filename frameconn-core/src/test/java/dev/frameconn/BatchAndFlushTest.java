@@ -56,6 +56,28 @@ class BatchAndFlushTest {
     }
 
     @Test
+    void oneBufferAddedManyTimesSurvivesPartialWrites() throws Exception {
+        Fixtures.Pair p = f.pair(Fixtures.Kind.TCP);
+        byte[] bytes = Fixtures.pattern(300_000, 42);
+        ByteBuffer shared = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        FrameBatch batch = new FrameBatch();
+        for (int i = 0; i < 40; i++) {
+            batch.add(1, shared); // the same object again and again, as senders of one block do
+        }
+        Future<Integer> reader = f.threads.submit(() -> {
+            for (int i = 0; i < 40; i++) {
+                try (Frame frame = p.server().readFrame()) {
+                    assertThat(frame.toByteArray()).as("frame %d", i).isEqualTo(bytes);
+                }
+            }
+            return 40;
+        });
+        p.client().writeBatch(batch); // 12 MB: far more than the socket buffers, so writes are partial
+        assertThat(shared.position()).isZero();
+        assertThat(Fixtures.get(reader)).isEqualTo(40);
+    }
+
+    @Test
     void batchesFromSeveralThreadsStayContiguous() throws Exception {
         Fixtures.Pair p = f.pair(Fixtures.Kind.TCP);
         int threads = 4;

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Without leak detection, a closed frame object is reused so that reads allocate nothing. */
+/** With reuseFrames on (and no leak detection), a closed frame object is reused so that reads allocate nothing. */
 class FrameRecyclingTest {
     private final Fixtures f = new Fixtures();
 
@@ -20,7 +20,7 @@ class FrameRecyclingTest {
     @Test
     void closedFrameIsReusedForTheNextReadWithFreshContents() throws Exception {
         LeakDetector.disable();
-        Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
+        Fixtures.RawPeer peer = f.track(f.rawPeer(f.config().withReuseFrames(true)));
         peer.send(HexFormat.of().parseHex("0000000100000002aabb" + "00000002000000030102ff" + "0000000300000000"));
         Frame first = peer.conn.readFrame();
         assertThat(first.toByteArray()).containsExactly(0xaa, 0xbb);
@@ -38,5 +38,20 @@ class FrameRecyclingTest {
         third.close();
         second.close();
         second.close(); // idempotent, and does not put the frame in the slot twice
+    }
+
+    @Test
+    void withoutReuseASecondCloseAfterTheNextReadIsHarmless() throws Exception {
+        LeakDetector.disable();
+        Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
+        peer.send(HexFormat.of().parseHex("0000000100000001aa" + "0000000200000001bb"));
+        Frame first = peer.conn.readFrame();
+        first.close();
+        try (Frame second = peer.conn.readFrame()) {
+            first.close();
+            assertThat(second).isNotSameAs(first);
+            assertThat(second.isOpen()).isTrue();
+            assertThat(second.toByteArray()).containsExactly(0xbb);
+        }
     }
 }

@@ -72,6 +72,19 @@ class ShutdownReasonTest {
     }
 
     @Test
+    void rstCutShortWhileItsRestIsSkippedCountsTheWholePayload() throws Exception {
+        Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
+        byte[] rst = new byte[8 + 452];
+        dev.frameconn.wire.FrameHeader.encode(rst, 0, dev.frameconn.wire.FrameHeader.RST, 600);
+        peer.send(rst);
+        peer.raw.shutdownOutput();
+        assertThatThrownBy(peer.conn::readFrame).isInstanceOfSatisfying(TruncatedFrameException.class, e -> {
+            assertThat(e.received()).isEqualTo(452);
+            assertThat(e.expected()).isEqualTo(600);
+        });
+    }
+
+    @Test
     void messagesAreCutAtACharacterBoundaryAndPayloadIsNeverOneByte() {
         String euros = "€".repeat(200); // 3 bytes each
         ShutdownReason r = ShutdownReason.of(1, euros);

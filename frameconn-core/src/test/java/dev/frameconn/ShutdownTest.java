@@ -74,6 +74,8 @@ class ShutdownTest {
         assertThat(serverRead.get()).as("every frame sent before RST was read").isEqualTo(frames);
         assertThat(Fixtures.get(serverWriter)).isPositive();
         assertThat(client.drainedBytes()).as("the server's frames were drained").isPositive();
+        assertThat(client.peerAnswered()).as("the server's RST was seen behind its frames").isTrue();
+        assertThat(serverResult.peerAnswered()).isTrue();
         assertThat(metrics.shutdowns()).isEqualTo(2);
         assertThat(metrics.drains()).isEqualTo(2);
         assertThat(metrics.drainBytes()).isEqualTo(client.drainedBytes() + serverResult.drainedBytes());

@@ -39,6 +39,7 @@ class WireFormatTest {
         peer.raw.shutdownOutput(); // what a well-behaved peer does after RST
         ShutdownResult result = Fixtures.get(shutdown);
         assertThat(result.clean()).as(result.toString()).isTrue();
+        assertThat(result.peerAnswered()).as("a plain close is no RST").isFalse();
         assertThat(peer.conn.isOpen()).isFalse();
     }
 

@@ -2,7 +2,6 @@ package dev.frameconn.buffer;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pool of direct payload buffers in power-of-two size classes.
@@ -18,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Requests above the largest class are served by a plain heap allocation
  *       and dropped on release, so the pool never retains them.</li>
  *   <li>Length 0 is served by one shared empty buffer and costs nothing.</li>
- *   <li>The pool is thread-safe. It never hands the same buffer to two owners,
+ *   <li>The pool is thread-safe and lock-free. It never hands the same buffer to two owners,
  *       provided every buffer is released at most once and only to the pool
  *       it came from: that is the caller's side of the contract.</li>
  * </ul>
@@ -166,50 +165,49 @@ public final class BufferPool {
                 + ", outstanding=" + outstanding() + ", retainedBytes=" + retainedBytes() + "]";
     }
 
-    /** One class: a bounded LIFO stack of free buffers (LIFO keeps recently used memory warm). */
+    /**
+     * One class: a bounded set of free buffers in independent slots. Taking
+     * and giving back are a scan with one atomic swap, without locks, so that
+     * threads that meet here neither block nor allocate queue nodes.
+     */
     private static final class SizeClass {
         final int size;
-        private final ByteBuffer[] free;
-        private int count;
-        private final ReentrantLock lock = new ReentrantLock();
+        private final java.util.concurrent.atomic.AtomicReferenceArray<ByteBuffer> slots;
 
         SizeClass(int size, int keep) {
             this.size = size;
-            this.free = new ByteBuffer[keep];
+            this.slots = new java.util.concurrent.atomic.AtomicReferenceArray<>(keep);
         }
 
         ByteBuffer poll() {
-            lock.lock();
-            try {
-                if (count == 0) {
-                    return null;
+            for (int i = 0, n = slots.length(); i < n; i++) {
+                if (slots.getPlain(i) != null) {
+                    ByteBuffer buffer = slots.getAndSet(i, null);
+                    if (buffer != null) {
+                        return buffer;
+                    }
                 }
-                ByteBuffer buffer = free[--count];
-                free[count] = null;
-                return buffer;
-            } finally {
-                lock.unlock();
             }
+            return null;
         }
 
         void offer(ByteBuffer buffer) {
-            lock.lock();
-            try {
-                if (count < free.length) {
-                    free[count++] = buffer;
+            for (int i = 0, n = slots.length(); i < n; i++) {
+                if (slots.getPlain(i) == null && slots.compareAndSet(i, null, buffer)) {
+                    return;
                 }
-            } finally {
-                lock.unlock();
             }
+            // full: drop it, the garbage collector frees it
         }
 
         int freeCount() {
-            lock.lock();
-            try {
-                return count;
-            } finally {
-                lock.unlock();
+            int count = 0;
+            for (int i = 0, n = slots.length(); i < n; i++) {
+                if (slots.get(i) != null) {
+                    count++;
+                }
             }
+            return count;
         }
     }
 }

@@ -1,0 +1,270 @@
+package dev.frameconn.bench;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The settings of one benchmark run, parsed from the command line. Every
+ * contender gets the same duration, rounds and warm-up.
+ *
+ * @param quick the --quick preset (short rounds, 5 measured)
+ * @param json one JSON object per measurement on stdout instead of the table
+ * @param rounds measured rounds per setting
+ * @param warmup warm-up rounds per setting, not reported
+ * @param durationNanos length of every round
+ * @param workloads which workloads run
+ * @param impls which implementations run, in this order within a round
+ * @param payloads payload sizes of the one-way workload
+ * @param connections connection counts of the connections workload
+ * @param connectionPayload payload size of the connections workload
+ * @param connectionBytes 0: connections rounds are timed like the others; else payload bytes per
+ *        round of the connections workload, split evenly: every connection sends the same frames
+ * @param connectionThreads thread kind of raw and frameconn, and of Netty's senders, in the connections workload
+ * @param idleConnections connections of the idle workload
+ * @param nettyAllocator "pooled" or "adaptive"
+ * @param nettyEventLoopSender Netty's transfer senders run on the event loop instead of application threads
+ * @param pin whether to run ping-pong a second time pinned to CPU 0
+ * @param pinnedChild this process is the pinned child of another run
+ * @param args the arguments as given, for the report
+ */
+record BenchOptions(
+        boolean quick,
+        boolean json,
+        int rounds,
+        int warmup,
+        long durationNanos,
+        Set<Workload> workloads,
+        List<Impl> impls,
+        List<Integer> payloads,
+        List<Integer> connections,
+        int connectionPayload,
+        long connectionBytes,
+        ThreadKind connectionThreads,
+        int idleConnections,
+        String nettyAllocator,
+        boolean nettyEventLoopSender,
+        boolean pin,
+        boolean pinnedChild,
+        List<String> args) {
+
+    /** Payload of every ping-pong frame. */
+    static final int PING_PAYLOAD = 64;
+    /** Default connections of the idle workload: the issue's 10,000. */
+    static final int IDLE_CONNECTIONS = 10_000;
+
+    static final String USAGE = """
+            usage: bin/frameconn bench [options]          end-to-end benchmark over loopback TCP
+                   bin/frameconn bench jmh [JMH options]  JMH microbenchmarks (e.g. jmh -prof gc)
+
+            Every implementation runs in this one process, interleaved round by round
+            (raw, netty-nio, netty-epoll, frameconn, raw, ...), after warm-up rounds.
+            First comes the idle workload (frameconn only, also in --quick; about 5-20 s):
+            10,000 client connections, each with a virtual thread blocked in readFrame,
+            to a server in a child JVM; it prints heap and direct memory per connection
+            against the target of at most 32 KiB.
+
+            options:
+              --quick                  short rounds (0.25 s, 1 warm-up, 5 measured): about 2 minutes
+              --json                   one JSON object per line and measurement, instead of the table
+              --rounds N               measured rounds per setting (default 7; --quick 5)
+              --warmup N               warm-up rounds per setting (default 2; --quick 1)
+              --duration-ms N          length of each round (default 1000; --quick 250)
+              --workloads LIST         one-way,ping-pong,connections,idle (default all)
+              --idle-only              only the idle workload (same as --workloads idle)
+              --impls LIST             raw,netty-nio,netty-epoll,frameconn (default all)
+              --payloads LIST          one-way payload sizes (default 64,4k,64k,512k,4m)
+              --connections LIST       connection counts (default 1,16,256)
+              --connection-payload N   payload of the connections workload (default 64k)
+              --connection-mb N        give each connections round a budget of N x 10^6 payload
+                                       bytes, split evenly over the connections, instead of
+                                       --duration-ms (spread then compares finishing times)
+              --connection-threads K   platform or virtual: the threads of raw and frameconn, and
+                                       Netty's sender threads, in the connections workload
+                                       (default virtual)
+              --idle-connections N     connections of the idle workload (default 10000); the
+                                       process needs ulimit -n above N + about 300
+              --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
+              --netty-sender S         thread (default): Netty's transfer senders are application
+                                       threads calling write/writeAndFlush; event-loop: they run
+                                       on the channel's event loop (each writeAndFlush flushes
+                                       at once: one system call per frame)
+              --no-pin                 skip the ping-pong run pinned to CPU 0 (taskset -c 0)
+              -h, --help               this text
+            """;
+
+    /** Parses {@code args}; throws IllegalArgumentException with a {@code name=value} message on a bad one. */
+    static BenchOptions parse(String[] args) {
+        boolean quick = false;
+        boolean json = false;
+        Integer rounds = null;
+        Integer warmup = null;
+        Long durationMs = null;
+        Set<Workload> workloads = EnumSet.allOf(Workload.class);
+        List<Impl> impls = List.of(Impl.values());
+        List<Integer> payloads = List.of(64, 4 << 10, 64 << 10, 512 << 10, 4 << 20);
+        List<Integer> connections = List.of(1, 16, 256);
+        int connectionPayload = 64 << 10;
+        Long connectionMb = null;
+        ThreadKind connectionThreads = ThreadKind.VIRTUAL;
+        int idleConnections = IDLE_CONNECTIONS;
+        String allocator = NettyTransport.POOLED;
+        boolean nettyEventLoopSender = false;
+        boolean pin = true;
+        boolean pinnedChild = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--quick" -> quick = true;
+                case "--json" -> json = true;
+                case "--no-pin" -> pin = false;
+                case "--pinned-child" -> pinnedChild = true;
+                case "--rounds" -> rounds = positive(arg, value(args, ++i, arg), 1);
+                case "--warmup" -> warmup = positive(arg, value(args, ++i, arg), 0);
+                case "--duration-ms" -> durationMs = (long) positive(arg, value(args, ++i, arg), 1);
+                case "--idle-only" -> workloads = EnumSet.of(Workload.IDLE);
+                case "--idle-connections" -> idleConnections = positive(arg, value(args, ++i, arg), 1);
+                case "--workloads" -> {
+                    workloads = EnumSet.noneOf(Workload.class);
+                    for (String w : list(value(args, ++i, arg))) {
+                        workloads.add(Workload.fromLabel(w));
+                    }
+                }
+                case "--impls" -> {
+                    List<Impl> chosen = new ArrayList<>();
+                    for (String s : list(value(args, ++i, arg))) {
+                        chosen.add(Impl.fromLabel(s));
+                    }
+                    // keep the canonical order: raw, netty-nio, netty-epoll, frameconn
+                    impls = List.of(Impl.values()).stream().filter(chosen::contains).toList();
+                }
+                case "--payloads" -> payloads = sizes(arg, value(args, ++i, arg));
+                case "--connections" -> {
+                    List<Integer> counts = new ArrayList<>();
+                    for (String s : list(value(args, ++i, arg))) {
+                        counts.add(positive(arg, s, 1));
+                    }
+                    connections = List.copyOf(counts);
+                }
+                case "--connection-payload" -> connectionPayload = size(arg, value(args, ++i, arg));
+                case "--connection-mb" -> connectionMb = (long) positive(arg, value(args, ++i, arg), 1);
+                case "--connection-threads" -> connectionThreads = ThreadKind.fromLabel(value(args, ++i, arg));
+                case "--netty-sender" -> {
+                    String sender = value(args, ++i, arg);
+                    if (!sender.equals("thread") && !sender.equals("event-loop")) {
+                        throw new IllegalArgumentException("--netty-sender=" + sender
+                                + " is neither thread nor event-loop");
+                    }
+                    nettyEventLoopSender = sender.equals("event-loop");
+                }
+                case "--netty-allocator" -> {
+                    allocator = value(args, ++i, arg);
+                    if (!allocator.equals(NettyTransport.POOLED) && !allocator.equals(NettyTransport.ADAPTIVE)) {
+                        throw new IllegalArgumentException("--netty-allocator=" + allocator
+                                + " is neither pooled nor adaptive");
+                    }
+                }
+                default -> throw new IllegalArgumentException("argument=" + arg + " is unknown; see --help");
+            }
+        }
+        if (impls.isEmpty()) {
+            throw new IllegalArgumentException("--impls selects no implementation");
+        }
+        long ms = durationMs != null ? durationMs : quick ? 250 : 1000;
+        long duration = TimeUnit.MILLISECONDS.toNanos(ms);
+        long connectionBytes = connectionMb != null ? connectionMb * 1_000_000L : 0;
+        return new BenchOptions(quick, json, rounds != null ? rounds : quick ? 5 : 7,
+                warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
+                connectionPayload, connectionBytes, connectionThreads, idleConnections, allocator,
+                nettyEventLoopSender, pin, pinnedChild,
+                List.of(args));
+    }
+
+    private static String value(String[] args, int i, String name) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static List<String> list(String value) {
+        List<String> items = new ArrayList<>();
+        for (String s : value.split(",")) {
+            if (!s.isBlank()) {
+                items.add(s.trim());
+            }
+        }
+        return items;
+    }
+
+    private static int positive(String name, String value, int min) {
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + value + " is not a number");
+        }
+        if (n < min) {
+            throw new IllegalArgumentException(name + "=" + value + " must be >= " + min);
+        }
+        return n;
+    }
+
+    private static List<Integer> sizes(String name, String value) {
+        List<Integer> sizes = new ArrayList<>();
+        for (String s : list(value)) {
+            sizes.add(size(name, s));
+        }
+        return List.copyOf(sizes);
+    }
+
+    /** A byte count: plain, or with k/m for KiB/MiB ("64k", "4m"). */
+    static int size(String name, String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        int shift = 0;
+        if (v.endsWith("k")) {
+            shift = 10;
+            v = v.substring(0, v.length() - 1);
+        } else if (v.endsWith("m")) {
+            shift = 20;
+            v = v.substring(0, v.length() - 1);
+        }
+        long n;
+        try {
+            n = Long.parseLong(v) << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + value + " is not a size (e.g. 64, 4k, 4m)");
+        }
+        if (n < 1 || n > Wire.MAX_PAYLOAD) {
+            throw new IllegalArgumentException(name + "=" + value + " must be in 1.." + Wire.MAX_PAYLOAD);
+        }
+        return (int) n;
+    }
+
+    /** Frames each connection sends per round of the connections workload with {@code n} connections. */
+    long connectionFrames(int n) {
+        return Math.max(1, (connectionBytes + (long) n * connectionPayload - 1) / ((long) n * connectionPayload));
+    }
+
+    /** The arguments that make a pinned child run this run's ping-pong with the same settings. */
+    List<String> childArgs() {
+        List<String> child = new ArrayList<>();
+        child.add("--pinned-child");
+        child.add("--workloads");
+        child.add(Workload.PING_PONG.label());
+        child.add("--rounds");
+        child.add(Integer.toString(rounds));
+        child.add("--warmup");
+        child.add(Integer.toString(warmup));
+        child.add("--duration-ms");
+        child.add(Long.toString(TimeUnit.NANOSECONDS.toMillis(durationNanos)));
+        child.add("--impls");
+        child.add(String.join(",", impls.stream().map(Impl::label).toList()));
+        child.add("--netty-allocator");
+        child.add(nettyAllocator);
+        return child;
+    }
+}

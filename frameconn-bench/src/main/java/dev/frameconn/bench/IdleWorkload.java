@@ -1,0 +1,402 @@
+package dev.frameconn.bench;
+
+import com.sun.management.UnixOperatingSystemMXBean;
+import dev.frameconn.ConnectionShutdownException;
+import dev.frameconn.Frame;
+import dev.frameconn.FrameConn;
+import dev.frameconn.ShutdownResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The idle workload: how much memory an idle frameconn connection costs. The
+ * benchmark process opens N client connections (default configuration) to an
+ * {@link IdleServer} in a child JVM over loopback TCP, each with one virtual
+ * thread that reads the server's greeting and then blocks in
+ * {@link FrameConn#readFrame()}. Heap used after full GCs and the "direct"
+ * buffer pool are read before opening and once all are idle; the differences
+ * divided by N are the figures. The virtual threads, their parked stacks, the
+ * sockets, read buffers and the benchmark's own two references per connection
+ * are all included. Before that, a small warm-up cycle loads the classes and
+ * starts the JDK's pollers and frameconn's watchdog, so that one-off costs stay
+ * out of the difference.
+ *
+ * <p>At the end the server shuts every connection down; each reader gets
+ * {@link ConnectionShutdownException} from its peer, answers with its own
+ * {@link FrameConn#shutdown()} and ends. The workload fails unless every reader
+ * ended that way; unclean shutdowns are reported.
+ */
+final class IdleWorkload {
+    /** Connections of the warm-up cycle. */
+    static final int WARMUP_CONNECTIONS = 100;
+    /** File descriptors left free beyond one per connection (jars, epoll, pipes). */
+    private static final int SPARE_FDS = 128;
+    /** How long any one step (open all, shut all down, child answers) may take before the workload fails. */
+    private static final long STEP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Full GCs at most per memory reading. */
+    private static final int MAX_GCS = 10;
+
+    private IdleWorkload() {}
+
+    /** Runs the workload with {@code connections} connections; progress goes to {@code progress}. */
+    static IdleResult run(int connections, PrintStream progress) throws Exception {
+        String shortfall = shortfall(connections);
+        if (shortfall != null) {
+            return IdleResult.skipped(connections, shortfall);
+        }
+        long t0 = System.nanoTime();
+        Process child = new ProcessBuilder(ChildJvm.command(IdleServer.class))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        ChildLines lines = new ChildLines(child);
+        try {
+            String port = lines.expect("PORT ", "listening");
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    Integer.parseInt(port.trim()));
+            // warm-up: classes, pollers, watchdog, buffer pool, shutdown paths
+            try (Idlers warm = new Idlers(address, WARMUP_CONNECTIONS)) {
+                warm.open(lines);
+                warm.shutdownFromServer(lines);
+            }
+            lines.unclean = null; // only the measured cycle's shutdowns are reported
+            Memory before = Memory.measure();
+            IdleResult result;
+            try (Idlers idlers = new Idlers(address, connections)) {
+                long openStart = System.nanoTime();
+                idlers.open(lines);
+                long openNanos = System.nanoTime() - openStart;
+                Memory after = Memory.measure();
+                int parked = idlers.parked();
+                for (int i = 0; i < 3 && parked < connections; i++) {
+                    // a reader counted its greeting but has not parked yet: the GCs give it time
+                    after = Memory.measure();
+                    parked = idlers.parked();
+                }
+                long closeStart = System.nanoTime();
+                int cleanServer = idlers.shutdownFromServer(lines);
+                long closeNanos = System.nanoTime() - closeStart;
+                result = new IdleResult(connections, null, before.heap, after.heap, before.direct, after.direct,
+                        before.settled && after.settled, parked, openNanos, closeNanos, idlers.ended(),
+                        idlers.cleanShutdowns.get(), cleanServer,
+                        idlers.unclean.get() != null ? idlers.unclean.get() : lines.unclean);
+            }
+            lines.send("exit");
+            if (!child.waitFor(STEP_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+                throw new BenchmarkFailure("idle: the server child did not exit within "
+                        + STEP_TIMEOUT_NANOS / 1_000_000_000 + " s of its exit command");
+            }
+            if (child.exitValue() != 0) {
+                throw new BenchmarkFailure("idle: the server child exited with status " + child.exitValue()
+                        + " (its errors are above)");
+            }
+            progress.printf(Locale.ROOT, "  %-12s connections=%d, server in a child JVM: %.1f s%n",
+                    Workload.IDLE.label(), connections, (System.nanoTime() - t0) / 1e9);
+            return result;
+        } finally {
+            lines.close();
+            if (child.isAlive()) {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Null if this process and the system can hold {@code n} more connections, else why not. */
+    static String shortfall(int n) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            long max = os.getMaxFileDescriptorCount();
+            long open = os.getOpenFileDescriptorCount();
+            long need = open + n + WARMUP_CONNECTIONS + SPARE_FDS;
+            if (need > max) {
+                return "needs about " + need + " file descriptors (" + open + " open, " + n + " connections, "
+                        + (WARMUP_CONNECTIONS + SPARE_FDS) + " spare) but ulimit -n is " + max
+                        + ": raise ulimit -n or lower --idle-connections";
+            }
+        }
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+                    .split("\\s+");
+            long ports = Long.parseLong(range[1]) - Long.parseLong(range[0]) + 1;
+            if (ports < n + WARMUP_CONNECTIONS + 1) {
+                return "needs " + (n + WARMUP_CONNECTIONS + 1) + " ephemeral ports but "
+                        + "net.ipv4.ip_local_port_range " + range[0] + "-" + range[1] + " has " + ports
+                        + ": lower --idle-connections";
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: connect will say if ports run out
+        }
+        return null;
+    }
+
+    /**
+     * Heap used after full GCs and direct buffer bytes, once both have settled:
+     * within 0.1% (at least 64 KiB) of the reading after the previous GC. Direct
+     * buffers are freed by their cleaners after the GC that found them
+     * unreachable, so direct memory needs a GC more than the heap to settle.
+     */
+    private record Memory(long heap, long direct, boolean settled) {
+        static Memory measure() {
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            long heap = Long.MAX_VALUE;
+            long direct = Long.MAX_VALUE;
+            for (int i = 0; i < MAX_GCS; i++) {
+                memory.gc();
+                long h = memory.getHeapMemoryUsage().getUsed();
+                long d = directBytes();
+                boolean settled = close(heap, h) && close(direct, d);
+                heap = h;
+                direct = d;
+                if (settled) {
+                    return new Memory(heap, direct, true);
+                }
+            }
+            return new Memory(heap, direct, false);
+        }
+
+        private static boolean close(long previous, long now) {
+            return Math.abs(previous - now) <= Math.max(now / 1000, 64 << 10);
+        }
+
+        private static long directBytes() {
+            for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+                if (pool.getName().equals("direct")) {
+                    return pool.getMemoryUsed();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** N client connections, each with a virtual reader thread. */
+    private static final class Idlers implements AutoCloseable {
+        private final InetSocketAddress address;
+        private final int n;
+        private final List<FrameConn> conns;
+        private final List<Thread> readers;
+        private final CountDownLatch greeted;
+        private final CountDownLatch ended;
+        private final AtomicInteger endedByPeer = new AtomicInteger();
+        final AtomicInteger cleanShutdowns = new AtomicInteger();
+        final AtomicReference<String> unclean = new AtomicReference<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Idlers(InetSocketAddress address, int n) {
+            this.address = address;
+            this.n = n;
+            this.conns = new ArrayList<>(n);
+            this.readers = new ArrayList<>(n);
+            this.greeted = new CountDownLatch(n);
+            this.ended = new CountDownLatch(n);
+        }
+
+        /** Opens every connection, starts its reader and waits until every greeting has arrived. */
+        void open(ChildLines lines) throws Exception {
+            // unnamed virtual threads, as a server would start them: a name would cost heap per connection
+            Thread.Builder builder = Thread.ofVirtual();
+            for (int i = 0; i < n; i++) {
+                FrameConn conn;
+                try {
+                    conn = FrameConn.connect(address);
+                } catch (IOException e) {
+                    throw new BenchmarkFailure("idle: connect number " + (i + 1) + " of " + n + " to " + address
+                            + " failed: " + e + lines.errors(), e);
+                }
+                conns.add(conn);
+                readers.add(builder.start(() -> read(conn)));
+            }
+            if (!greeted.await(STEP_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+                throw new BenchmarkFailure("idle: only " + (n - greeted.getCount()) + " of " + n
+                        + " connections were greeted within " + STEP_TIMEOUT_NANOS / 1_000_000_000 + " s"
+                        + lines.errors(), failure.get());
+            }
+            Throwable cause = failure.get();
+            if (cause != null) {
+                throw new BenchmarkFailure("idle: a reader failed: " + cause + lines.errors(), cause);
+            }
+        }
+
+        private void read(FrameConn conn) {
+            boolean greetedYet = false;
+            try {
+                try (Frame hello = conn.readFrame()) {
+                    if (hello.type() != IdleServer.HELLO_TYPE || hello.length() != IdleServer.HELLO_LENGTH) {
+                        throw new BenchmarkFailure("idle: greeting type=" + hello.type() + " length="
+                                + hello.length() + ", expected type=" + IdleServer.HELLO_TYPE + " length="
+                                + IdleServer.HELLO_LENGTH);
+                    }
+                }
+                greetedYet = true;
+                greeted.countDown();
+                try (Frame unexpected = conn.readFrame()) {
+                    throw new BenchmarkFailure("idle: a frame of type=" + unexpected.type() + " length="
+                            + unexpected.length() + " arrived on an idle connection");
+                }
+            } catch (ConnectionShutdownException e) {
+                if (e.initiator() == ConnectionShutdownException.Initiator.PEER) {
+                    ShutdownResult result = conn.shutdown();
+                    if (result.clean()) {
+                        cleanShutdowns.incrementAndGet();
+                    } else {
+                        unclean.compareAndSet(null, "client: " + result);
+                    }
+                    endedByPeer.incrementAndGet();
+                } else {
+                    failure.compareAndSet(null, e);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                conn.close();
+            } finally {
+                if (!greetedYet) {
+                    greeted.countDown(); // do not leave open() waiting out its timeout; it checks failure
+                }
+                ended.countDown();
+            }
+        }
+
+        /** Readers parked right now (in {@code readFrame}, with nothing to read). */
+        int parked() {
+            int parked = 0;
+            for (Thread t : readers) {
+                Thread.State state = t.getState();
+                if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+                    parked++;
+                }
+            }
+            return parked;
+        }
+
+        /** Readers that ended because the server shut their connection down. */
+        int ended() {
+            return endedByPeer.get();
+        }
+
+        /**
+         * Has the server shut down all its connections, waits for every reader to
+         * end, and returns how many server ends shut down cleanly.
+         */
+        int shutdownFromServer(ChildLines lines) throws Exception {
+            lines.send("shutdown");
+            String reply = lines.expect("SHUTDOWN ", "the shutdown of connections=" + n);
+            if (!ended.await(STEP_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+                throw new BenchmarkFailure("idle: only " + (n - ended.getCount()) + " of " + n
+                        + " readers ended within " + STEP_TIMEOUT_NANOS / 1_000_000_000
+                        + " s of the server's shutdown", failure.get());
+            }
+            Throwable cause = failure.get();
+            if (cause != null) {
+                throw new BenchmarkFailure("idle: a reader failed: " + cause, cause);
+            }
+            if (endedByPeer.get() != n) {
+                throw new BenchmarkFailure("idle: readers=" + n + " but only " + endedByPeer.get()
+                        + " ended by the server's shutdown");
+            }
+            for (Thread t : readers) {
+                Bench.join(t, "idle");
+            }
+            // "SHUTDOWN <count> clean=<n>[ first-unclean=...]"
+            String[] f = reply.split(" ", 3);
+            int count = Integer.parseInt(f[0]);
+            if (count != n) {
+                throw new BenchmarkFailure("idle: the server shut down connections=" + count + ", expected " + n);
+            }
+            if (f.length > 2 && f[2].startsWith("first-unclean=")) {
+                lines.unclean = "server: " + f[2].substring("first-unclean=".length());
+            }
+            return Integer.parseInt(f[1].substring("clean=".length()));
+        }
+
+        @Override
+        public void close() {
+            // after a clean run every connection is closed already; after a failure this ends the readers
+            for (FrameConn conn : conns) {
+                conn.close();
+            }
+        }
+    }
+
+    /** The child's output lines, read on a daemon thread, and its command input. */
+    private static final class ChildLines implements AutoCloseable {
+        private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        private final List<String> errors = new ArrayList<>();
+        private final OutputStream commands;
+        volatile String unclean;
+
+        ChildLines(Process child) {
+            commands = child.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
+            Thread.ofPlatform().daemon().name("idle-child-output").start(() -> {
+                try {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        queue.add(line);
+                    }
+                } catch (IOException e) {
+                    queue.add("ERROR reading the child's output: " + e);
+                }
+                queue.add("EOF");
+            });
+        }
+
+        /** Waits for the next line starting with {@code prefix} and returns the rest; fails on ERROR or EOF. */
+        String expect(String prefix, String what) throws InterruptedException {
+            while (true) {
+                String line = queue.poll(STEP_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new BenchmarkFailure("idle: the server child did not report " + what + " within "
+                            + STEP_TIMEOUT_NANOS / 1_000_000_000 + " s" + errors());
+                }
+                if (line.startsWith(prefix)) {
+                    return line.substring(prefix.length());
+                }
+                if (line.equals("EOF")) {
+                    throw new BenchmarkFailure("idle: the server child ended before " + what + errors());
+                }
+                errors.add(line);
+            }
+        }
+
+        /** What the child has reported besides the expected lines, for failure messages. */
+        String errors() {
+            String line;
+            while ((line = queue.poll()) != null) {
+                errors.add(line);
+            }
+            return errors.isEmpty() ? "" : "; the server child said: " + String.join(" | ", errors);
+        }
+
+        void send(String command) throws IOException {
+            commands.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            commands.flush();
+        }
+
+        @Override
+        public void close() {
+            try {
+                commands.close(); // end of input: the child closes everything and exits
+            } catch (IOException ignored) {
+                // the child is gone already
+            }
+        }
+    }
+}

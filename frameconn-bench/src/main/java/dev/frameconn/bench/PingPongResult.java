@@ -1,0 +1,32 @@
+package dev.frameconn.bench;
+
+import java.util.Arrays;
+
+/** One ping-pong round: round-trip percentiles (nearest rank) and how many round trips were made. */
+public record PingPongResult(long p50Nanos, long p99Nanos, long roundTrips, long elapsedNanos) {
+
+    /**
+     * Summarises the first {@code count} samples (round trips in ns); sorts them in place.
+     *
+     * @throws BenchmarkFailure if there are none
+     */
+    public static PingPongResult of(String who, long[] samples, int count, long elapsedNanos) {
+        if (count <= 0) {
+            throw new BenchmarkFailure(who + ": no round trip completed");
+        }
+        Arrays.sort(samples, 0, count);
+        return new PingPongResult(percentile(samples, count, 50), percentile(samples, count, 99), count,
+                elapsedNanos);
+    }
+
+    /** The nearest-rank percentile {@code p} (1..100) of sorted {@code samples[0..count)}. */
+    static long percentile(long[] sorted, int count, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * count);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    /** Round trips per second. */
+    public double roundTripsPerSecond() {
+        return roundTrips * 1e9 / elapsedNanos;
+    }
+}

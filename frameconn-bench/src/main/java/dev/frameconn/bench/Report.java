@@ -1,0 +1,382 @@
+package dev.frameconn.bench;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+/**
+ * Prints the results: a table for people, with the ratios frameconn ÷ raw and
+ * frameconn ÷ Netty computed from this run's medians, or one JSON object per
+ * line and measurement for machines.
+ */
+final class Report {
+    private static final List<Impl> OTHERS = List.of(Impl.RAW, Impl.NETTY_NIO, Impl.NETTY_EPOLL);
+
+    private Report() {}
+
+    /** A payload size as people write it: 64 B, 4 KiB, 4 MiB. */
+    static String size(int bytes) {
+        if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
+            return bytes / (1 << 20) + " MiB";
+        }
+        if (bytes >= 1 << 10 && bytes % (1 << 10) == 0) {
+            return bytes / (1 << 10) + " KiB";
+        }
+        return bytes + " B";
+    }
+
+    // ------------------------------------------------------------ table
+
+    static void table(PrintStream out, BenchOptions o, List<String> header, List<Measurement> rows,
+            IdleResult idle, List<String> notes) {
+        out.println("frameconn bench " + String.join(" ", o.args()));
+        boolean rounds = !rows.isEmpty();
+        if (rounds) {
+            out.printf(Locale.ROOT, "  %d warm-up + %d measured rounds per setting, within each round every "
+                            + "contender once, in the order below; all in one JVM except the pinned ping-pong%n",
+                    o.warmup(), o.rounds());
+            if (o.connectionBytes() > 0) {
+                out.printf(Locale.ROOT, "  rounds: one-way and ping-pong %d ms each; connections %d MB per round, "
+                                + "split evenly over the connections%n",
+                        o.durationNanos() / 1_000_000, o.connectionBytes() / 1_000_000);
+            } else {
+                out.printf(Locale.ROOT, "  rounds: %d ms each (senders stop then; the round ends when the last "
+                        + "receiver has every frame)%n", o.durationNanos() / 1_000_000);
+            }
+        }
+        for (String line : header) {
+            out.println(line);
+        }
+        if (rounds) {
+            out.println("figures: median [min-max] over the measured rounds; MB/s = 10^6 payload bytes per second");
+            out.println("modes:   per-frame = frameconn writeFrame / Netty writeAndFlush, once per frame;");
+            out.println("         batch = frameconn batch API (64 frames, at most 8 MiB) / Netty write per frame, "
+                    + "flush every 64 / raw: the same bytes in 1 MiB writes, no framing");
+            out.println("threads: Netty K+event-loop = a sender thread of kind K per connection calls "
+                    + "write/writeAndFlush (Netty's default water marks block it while the channel is not "
+                    + "writable); the event loops do the I/O and the receiving; Netty event-loop "
+                    + "(--netty-sender event-loop) = the sender runs on the event loop");
+        }
+        oneWay(out, rows);
+        pingPong(out, rows);
+        connections(out, rows);
+        idle(out, idle);
+        if (!notes.isEmpty()) {
+            out.println();
+            out.println("notes:");
+            for (String note : notes) {
+                out.println("  " + note);
+            }
+        }
+    }
+
+    private static void oneWay(PrintStream out, List<Measurement> rows) {
+        List<Measurement> mine = select(rows, m -> m.workload == Workload.ONE_WAY);
+        if (mine.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("ONE-WAY, 1 connection (threads: " + threadsOf(mine) + ")");
+        out.printf("%-9s %-12s %-10s %-28s %s%n", "payload", "impl", "mode", "MB/s", "frames/s");
+        int last = -1;
+        for (Measurement m : mine) {
+            String payload = m.payload == last ? "" : size(m.payload);
+            last = m.payload;
+            out.printf("%-9s %-12s %-10s %-28s %s%n", payload, m.impl.label(), m.mode.label(),
+                    figure(m, Measurement.MB_PER_S, Report::mb), median(m, Measurement.FRAMES_PER_S, Report::rate));
+        }
+        out.println();
+        out.println("one-way ratios: frameconn MB/s ÷ other MB/s, medians (> 1: frameconn faster; "
+                + "raw is always its batch row)");
+        ratioHeader(out, "payload");
+        last = -1;
+        for (Measurement m : mine) {
+            if (m.impl != Impl.FRAMECONN) {
+                continue;
+            }
+            String payload = m.payload == last ? "" : size(m.payload);
+            last = m.payload;
+            ratioRow(out, payload, m, mine, Measurement.MB_PER_S);
+        }
+    }
+
+    private static void pingPong(PrintStream out, List<Measurement> rows) {
+        List<Measurement> mine = select(rows, m -> m.workload == Workload.PING_PONG);
+        if (mine.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("PING-PONG, " + size(BenchOptions.PING_PAYLOAD) + " frames, 1 connection, round trip in µs "
+                + "(threads: " + threadsOf(mine) + "; pinned = whole JVM under taskset -c 0)");
+        out.printf("%-7s %-12s %-10s %-24s %-24s %s%n", "pinned", "impl", "mode", "p50 µs", "p99 µs",
+                "round trips/s");
+        for (Measurement m : mine) {
+            String pinned = Boolean.TRUE.equals(m.pinned) ? "yes" : "no";
+            if (m.skipped() != null) {
+                out.printf("%-7s %-12s %-10s skipped: %s%n", pinned, m.impl.label(), m.mode.label(), m.skipped());
+                continue;
+            }
+            out.printf("%-7s %-12s %-10s %-24s %-24s %s%n", pinned, m.impl.label(), m.mode.label(),
+                    figure(m, Measurement.P50_US, Report::micros), figure(m, Measurement.P99_US, Report::micros),
+                    median(m, Measurement.ROUND_TRIPS_PER_S, Report::rate));
+        }
+        out.println();
+        out.println("ping-pong ratios: frameconn p50 ÷ other p50, medians (< 1: frameconn faster)");
+        ratioHeader(out, "pinned");
+        for (Measurement m : mine) {
+            if (m.impl == Impl.FRAMECONN && m.skipped() == null) {
+                ratioRow(out, Boolean.TRUE.equals(m.pinned) ? "yes" : "no", m, mine, Measurement.P50_US);
+            }
+        }
+    }
+
+    private static void connections(PrintStream out, List<Measurement> rows) {
+        List<Measurement> mine = select(rows, m -> m.workload == Workload.CONNECTIONS);
+        if (mine.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("CONNECTIONS, " + size(mine.get(0).payload) + " frames, one sender and one receiver per "
+                + "connection, all at once (threads: " + threadsOf(mine) + ")");
+        out.println("spread = slowest connection's MB/s ÷ fastest's, each over the round's start to its last frame "
+                + "(0: a connection got nothing through)");
+        out.printf("%-6s %-12s %-10s %-28s %-24s %s%n", "conns", "impl", "mode", "aggregate MB/s",
+                "spread", "frames/s");
+        int last = -1;
+        for (Measurement m : mine) {
+            String conns = m.connections == last ? "" : Integer.toString(m.connections);
+            last = m.connections;
+            out.printf("%-6s %-12s %-10s %-28s %-24s %s%n", conns, m.impl.label(), m.mode.label(),
+                    figure(m, Measurement.MB_PER_S, Report::mb), figure(m, Measurement.SPREAD, Report::ratio),
+                    median(m, Measurement.FRAMES_PER_S, Report::rate));
+        }
+        out.println();
+        out.println("connections ratios: frameconn aggregate MB/s ÷ other, medians (> 1: frameconn faster)");
+        ratioHeader(out, "conns");
+        last = -1;
+        for (Measurement m : mine) {
+            if (m.impl != Impl.FRAMECONN) {
+                continue;
+            }
+            String conns = m.connections == last ? "" : Integer.toString(m.connections);
+            last = m.connections;
+            ratioRow(out, conns, m, mine, Measurement.MB_PER_S);
+        }
+    }
+
+    private static void idle(PrintStream out, IdleResult idle) {
+        if (idle == null) {
+            return;
+        }
+        out.println();
+        out.println("IDLE, " + idle.connections() + " frameconn connections (default configuration), each with a "
+                + "virtual thread blocked in readFrame; server ends in a child JVM");
+        if (idle.skipped() != null) {
+            out.println("  skipped: " + idle.skipped());
+            return;
+        }
+        out.printf(Locale.ROOT, "  per connection: heap %,d B + direct %,d B = %,d B (%.1f KiB); "
+                        + "target <= %d KiB: %s%n",
+                idle.heapPerConnection(), idle.directPerConnection(), idle.totalPerConnection(),
+                idle.totalPerConnection() / 1024.0, IdleResult.TARGET_BYTES_PER_CONNECTION >> 10,
+                idle.meetsTarget() ? "met" : "NOT met");
+        out.printf(Locale.ROOT, "  heap used after full GCs: %s before, %s idle; direct buffers: %s before, %s idle%n",
+                mib(idle.heapBefore()), mib(idle.heapAfter()), mib(idle.directBefore()), mib(idle.directAfter()));
+        out.printf(Locale.ROOT, "  opened and greeted in %.1f s, readers parked %d/%d; server shut all down: "
+                        + "readers ended %d/%d in %.1f s, clean shutdowns client %d/%d, server %d/%d%n",
+                idle.openNanos() / 1e9, idle.parked(), idle.connections(), idle.readersEnded(), idle.connections(),
+                idle.closeNanos() / 1e9, idle.cleanClient(), idle.connections(), idle.cleanServer(),
+                idle.connections());
+        if (!idle.settled()) {
+            out.println("  doubtful: heap or direct memory was still moving after the GCs allowed");
+        }
+        if (idle.unclean() != null) {
+            out.println("  first unclean shutdown: " + idle.unclean());
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
+    }
+
+    private static void ratioHeader(PrintStream out, String first) {
+        out.printf("%-9s %-10s", first, "mode");
+        for (Impl other : OTHERS) {
+            out.printf(" %-13s", "÷" + other.label());
+        }
+        out.println();
+    }
+
+    private static void ratioRow(PrintStream out, String first, Measurement fc, List<Measurement> rows,
+            String figure) {
+        out.printf("%-9s %-10s", first, fc.mode.label());
+        for (Impl other : OTHERS) {
+            Double r = ratio(fc, other, rows, figure);
+            out.printf(" %-13s", r == null ? "-" : String.format(Locale.ROOT, "%.2f", r));
+        }
+        out.println();
+    }
+
+    /**
+     * frameconn's median ÷ the other's, same setting; the other in the same
+     * mode, except raw, which has only its batch row. Null if either is missing.
+     */
+    static Double ratio(Measurement fc, Impl other, List<Measurement> rows, String figure) {
+        Mode mode = other == Impl.RAW ? Mode.BATCH : fc.mode;
+        for (Measurement m : rows) {
+            if (m.impl == other && m.mode == mode && m.sameSetting(fc) && m.skipped() == null) {
+                Measurement.Summary mine = fc.summary(figure);
+                Measurement.Summary theirs = m.summary(figure);
+                if (mine == null || theirs == null || theirs.median() == 0) {
+                    return null;
+                }
+                return mine.median() / theirs.median();
+            }
+        }
+        return null;
+    }
+
+    private static List<Measurement> select(List<Measurement> rows, Predicate<Measurement> which) {
+        return rows.stream().filter(which).toList();
+    }
+
+    private static String threadsOf(List<Measurement> rows) {
+        StringBuilder sb = new StringBuilder();
+        for (Impl impl : Impl.values()) {
+            rows.stream().filter(m -> m.impl == impl).findFirst().ifPresent(m -> {
+                if (!sb.isEmpty()) {
+                    sb.append(", ");
+                }
+                sb.append(impl.label()).append(' ').append(m.threads);
+            });
+        }
+        return sb.toString();
+    }
+
+    private static String figure(Measurement m, String figure, java.util.function.DoubleFunction<String> fmt) {
+        Measurement.Summary s = m.summary(figure);
+        if (s == null) {
+            return "-";
+        }
+        return fmt.apply(s.median()) + " [" + fmt.apply(s.min()) + "-" + fmt.apply(s.max()) + "]";
+    }
+
+    private static String median(Measurement m, String figure, java.util.function.DoubleFunction<String> fmt) {
+        Measurement.Summary s = m.summary(figure);
+        return s == null ? "-" : fmt.apply(s.median());
+    }
+
+    static String mb(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    static String micros(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    static String ratio(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String rate(double v) {
+        if (v >= 1e6) {
+            return String.format(Locale.ROOT, "%.2f M", v / 1e6);
+        }
+        if (v >= 1e3) {
+            return String.format(Locale.ROOT, "%.1f k", v / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    // ------------------------------------------------------------ JSON
+
+    /** One JSON object per line and measurement, then the idle workload's, if it ran. */
+    static void json(PrintStream out, List<Measurement> rows, IdleResult idle) {
+        for (Measurement m : rows) {
+            out.println(jsonLine(m));
+        }
+        if (idle != null) {
+            out.println(jsonLine(idle));
+        }
+        out.flush();
+    }
+
+    /** The idle workload's row: bytes per connection, or why it was skipped. */
+    static String jsonLine(IdleResult idle) {
+        StringBuilder sb = new StringBuilder("{");
+        field(sb, "workload", Workload.IDLE.label());
+        field(sb, "impl", Impl.FRAMECONN.label());
+        number(sb, "connections", idle.connections());
+        if (idle.skipped() != null) {
+            field(sb, "skipped", idle.skipped());
+        } else {
+            number(sb, "heap_bytes_per_conn", idle.heapPerConnection());
+            number(sb, "direct_bytes_per_conn", idle.directPerConnection());
+            number(sb, "total_bytes_per_conn", idle.totalPerConnection());
+        }
+        return sb.append('}').toString();
+    }
+
+    static String jsonLine(Measurement m) {
+        StringBuilder sb = new StringBuilder("{");
+        field(sb, "workload", m.workload.label());
+        field(sb, "impl", m.impl.label());
+        field(sb, "mode", m.mode.label());
+        number(sb, "payload", m.payload);
+        number(sb, "connections", m.connections);
+        if (m.pinned != null) {
+            sb.append(",\"pinned\":").append(m.pinned);
+        }
+        field(sb, "threads", m.threads);
+        if (m.skipped() != null) {
+            field(sb, "skipped", m.skipped());
+        } else {
+            number(sb, "rounds", m.rounds());
+            m.series().forEach((figure, values) -> {
+                Measurement.Summary s = m.summary(figure);
+                number(sb, figure, s.median());
+                number(sb, figure + "_min", s.min());
+                number(sb, figure + "_max", s.max());
+            });
+        }
+        return sb.append('}').toString();
+    }
+
+    private static void field(StringBuilder sb, String name, String value) {
+        if (sb.length() > 1) {
+            sb.append(',');
+        }
+        sb.append('"').append(name).append("\":\"");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    private static void number(StringBuilder sb, String name, double value) {
+        if (sb.length() > 1) {
+            sb.append(',');
+        }
+        sb.append('"').append(name).append("\":");
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            sb.append((long) value);
+        } else {
+            sb.append(String.format(Locale.ROOT, "%.3f", value));
+        }
+    }
+}

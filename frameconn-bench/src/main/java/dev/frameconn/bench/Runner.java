@@ -1,0 +1,154 @@
+package dev.frameconn.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the workloads of one benchmark run in this process: for each setting,
+ * warm-up rounds and then measured rounds, and within each round every
+ * contender once, always in the same order (A B C A B C ...), so that drift on
+ * a noisy machine hits all alike.
+ */
+final class Runner implements AutoCloseable {
+    private final BenchOptions options;
+    private final PrintStream progress;
+    private final List<Contender> contenders = new ArrayList<>();
+    private final List<NettyTransport> nettyTransports = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private IdleResult idle;
+
+    Runner(BenchOptions options, PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+        for (Impl impl : options.impls()) {
+            switch (impl) {
+                case RAW -> contenders.add(new RawContender());
+                case NETTY_NIO, NETTY_EPOLL -> {
+                    if (impl == Impl.NETTY_EPOLL && NettyTransport.epollUnavailable() != null) {
+                        notes.add("netty-epoll skipped: " + NettyTransport.epollUnavailable());
+                        continue;
+                    }
+                    NettyTransport transport = NettyTransport.open(impl, options.nettyAllocator());
+                    nettyTransports.add(transport);
+                    contenders.add(new NettyContender(transport, Mode.PER_FRAME, options.nettyEventLoopSender()));
+                    contenders.add(new NettyContender(transport, Mode.BATCH, options.nettyEventLoopSender()));
+                }
+                case FRAMECONN -> {
+                    contenders.add(new FrameconnContender(Mode.PER_FRAME));
+                    contenders.add(new FrameconnContender(Mode.BATCH));
+                }
+            }
+        }
+    }
+
+    /** Notes for the report: skipped implementations, unclean shutdowns. */
+    List<String> notes() {
+        List<String> all = new ArrayList<>(notes);
+        for (Contender c : contenders) {
+            if (c instanceof FrameconnContender f && f.shutdownWarning() != null) {
+                all.add(c.name() + ": a shutdown was not clean (data were complete): " + f.shutdownWarning());
+            }
+        }
+        return all;
+    }
+
+    /** The idle workload's result, or null if it did not run (not selected, or frameconn not among the impls). */
+    IdleResult idle() {
+        return idle;
+    }
+
+    /**
+     * Runs every selected workload; pinned ping-pong runs in a child JVM
+     * ({@link PinnedChild}); the idle workload, frameconn only, runs first, with
+     * its server ends in another child JVM ({@link IdleWorkload}).
+     */
+    List<Measurement> run() throws Exception {
+        List<Measurement> results = new ArrayList<>();
+        if (options.workloads().contains(Workload.IDLE) && options.impls().contains(Impl.FRAMECONN)
+                && !options.pinnedChild()) {
+            // first: later workloads leave direct buffers behind (pools, thread caches, garbage awaiting
+            // its cleaner) that shrink on their own and would skew the before/after difference
+            idle = IdleWorkload.run(options.idleConnections(), progress);
+        }
+        if (options.workloads().contains(Workload.ONE_WAY)) {
+            for (int payload : options.payloads()) {
+                results.addAll(transfers(Workload.ONE_WAY, payload, 1, ThreadKind.PLATFORM));
+            }
+        }
+        if (options.workloads().contains(Workload.PING_PONG)) {
+            List<Measurement> unpinned = pingPongs(options.pinnedChild());
+            results.addAll(unpinned);
+            if (options.pin() && !options.pinnedChild()) {
+                results.addAll(PinnedChild.run(options, unpinned, notes, progress));
+            }
+        }
+        if (options.workloads().contains(Workload.CONNECTIONS)) {
+            for (int n : options.connections()) {
+                results.addAll(transfers(Workload.CONNECTIONS, options.connectionPayload(), n,
+                        options.connectionThreads()));
+            }
+        }
+        return results;
+    }
+
+    private List<Measurement> transfers(Workload workload, int payload, int connections, ThreadKind threads)
+            throws Exception {
+        long t0 = System.nanoTime();
+        List<Measurement> rows = new ArrayList<>();
+        for (Contender c : contenders) {
+            rows.add(new Measurement(workload, c.impl(), c.mode(), payload, connections, null, c.threads(threads)));
+        }
+        int total = options.warmup() + options.rounds();
+        for (int round = 0; round < total; round++) {
+            for (int i = 0; i < contenders.size(); i++) {
+                Contender c = contenders.get(i);
+                Round r = workload == Workload.CONNECTIONS && options.connectionBytes() > 0
+                        ? Round.budgeted(options.connectionFrames(connections))
+                        : Round.timed(options.durationNanos());
+                TransferResult result = c.transfer(payload, connections, r, threads);
+                if (round >= options.warmup()) {
+                    rows.get(i).add(result);
+                }
+            }
+        }
+        progress.printf(Locale.ROOT, "  %-12s payload=%-8s connections=%-4d %d contenders x %d rounds: %.1f s%n",
+                workload.label(), Report.size(payload), connections, contenders.size(), total,
+                (System.nanoTime() - t0) / 1e9);
+        return rows;
+    }
+
+    private List<Measurement> pingPongs(boolean pinned) throws Exception {
+        long t0 = System.nanoTime();
+        List<Contender> players = contenders.stream().filter(Contender::pingPongs).toList();
+        List<Measurement> rows = new ArrayList<>();
+        for (Contender c : players) {
+            rows.add(new Measurement(Workload.PING_PONG, c.impl(), c.mode(), BenchOptions.PING_PAYLOAD, 1, pinned,
+                    c.pingPongThreads()));
+        }
+        int total = options.warmup() + options.rounds();
+        for (int round = 0; round < total; round++) {
+            for (int i = 0; i < players.size(); i++) {
+                PingPongResult result = players.get(i).pingPong(BenchOptions.PING_PAYLOAD, options.durationNanos());
+                if (round >= options.warmup()) {
+                    rows.get(i).add(result);
+                }
+            }
+        }
+        progress.printf(Locale.ROOT, "  %-12s payload=%-8s pinned=%-5s %d contenders x %d rounds: %.1f s%n",
+                Workload.PING_PONG.label(), Report.size(BenchOptions.PING_PAYLOAD), pinned, players.size(), total,
+                (System.nanoTime() - t0) / 1e9);
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        for (Contender c : contenders) {
+            c.close();
+        }
+        for (NettyTransport t : nettyTransports) {
+            t.close();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.frameconn.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.frameconn.wire.FrameHeader;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The arithmetic and formats around the measurements. */
+class PiecesTest {
+
+    @Test
+    void rawBlockHoldsWholeFramesAtEveryFrameOffset() {
+        int payload = 100;
+        ByteBuffer block = Wire.rawBlock(payload);
+        int frame = Wire.frameLength(payload);
+        assertThat(block.capacity()).isEqualTo(frame + Wire.RAW_WRITE_SIZE);
+        for (int at = 0; at + FrameHeader.LENGTH <= block.capacity(); at += frame) {
+            assertThat(FrameHeader.type(block, at)).isEqualTo(Wire.TYPE);
+            assertThat(FrameHeader.payloadLength(block, at)).isEqualTo(payload);
+            assertThat(block.get(at + FrameHeader.LENGTH + 99)).isEqualTo((byte) 99);
+        }
+    }
+
+    @Test
+    void batchesAre64FramesButAtMost8MiB() {
+        assertThat(Wire.batchFrames(64)).isEqualTo(64);
+        assertThat(Wire.batchFrames(64 << 10)).isEqualTo(64);
+        assertThat(Wire.batchFrames(512 << 10)).isEqualTo(16);
+        assertThat(Wire.batchFrames(4 << 20)).isEqualTo(2);
+        assertThat(Wire.batchFrames(16 << 20)).isEqualTo(1);
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] samples = new long[100];
+        for (int i = 0; i < 100; i++) {
+            samples[i] = 100 - i;
+        }
+        PingPongResult r = PingPongResult.of("t", samples, 100, 1_000_000_000L);
+        assertThat(r.p50Nanos()).isEqualTo(50);
+        assertThat(r.p99Nanos()).isEqualTo(99);
+        assertThat(r.roundTripsPerSecond()).isEqualTo(100.0);
+        assertThatThrownBy(() -> PingPongResult.of("t", samples, 0, 1)).isInstanceOf(BenchmarkFailure.class);
+    }
+
+    @Test
+    void spreadIsSlowestOverFastest() {
+        TransferResult r = new TransferResult(10, new long[] {1000, 500}, new long[] {100, 50},
+                new long[] {1_000_000, 1_000_000});
+        assertThat(r.spread()).isEqualTo(0.5);
+        assertThat(r.mbPerSecond()).isEqualTo(1.5); // 1500 bytes in 1 ms
+        assertThat(r.framesPerSecond()).isEqualTo(150_000.0);
+    }
+
+    @Test
+    void medianMinMax() {
+        assertThat(Measurement.Summary.of(List.of(3.0, 1.0, 2.0))).isEqualTo(new Measurement.Summary(2, 1, 3));
+        assertThat(Measurement.Summary.of(List.of(4.0, 1.0, 2.0, 3.0)).median()).isEqualTo(2.5);
+    }
+
+    @Test
+    void jsonLineCarriesTheAgreedFields() {
+        Measurement m = new Measurement(Workload.PING_PONG, Impl.FRAMECONN, Mode.PER_FRAME, 64, 1, true, "platform");
+        m.add(new PingPongResult(15_000, 40_000, 1000, 1_000_000_000L));
+        m.add(new PingPongResult(17_000, 45_500, 1000, 1_000_000_000L));
+        assertThat(Report.jsonLine(m)).isEqualTo("{\"workload\":\"ping-pong\",\"impl\":\"frameconn\","
+                + "\"mode\":\"per-frame\",\"payload\":64,\"connections\":1,\"pinned\":true,\"threads\":\"platform\","
+                + "\"rounds\":2,\"p50_us\":16,\"p50_us_min\":15,\"p50_us_max\":17,\"p99_us\":42.750,"
+                + "\"p99_us_min\":40,\"p99_us_max\":45.500,\"round_trips_per_s\":1000,"
+                + "\"round_trips_per_s_min\":1000,\"round_trips_per_s_max\":1000}");
+        Measurement skipped = new Measurement(Workload.PING_PONG, Impl.RAW, Mode.BATCH, 64, 1, true, "platform");
+        skipped.skip("taskset \"missing\"");
+        assertThat(Report.jsonLine(skipped)).endsWith(",\"skipped\":\"taskset \\\"missing\\\"\"}");
+    }
+
+    @Test
+    void ratiosCompareWithTheSameModeAndRawsBatch() {
+        Measurement raw = transfer(Impl.RAW, Mode.BATCH, 1000);
+        Measurement nettyPerFrame = transfer(Impl.NETTY_NIO, Mode.PER_FRAME, 400);
+        Measurement nettyBatch = transfer(Impl.NETTY_NIO, Mode.BATCH, 800);
+        Measurement fc = transfer(Impl.FRAMECONN, Mode.PER_FRAME, 500);
+        List<Measurement> rows = List.of(raw, nettyPerFrame, nettyBatch, fc);
+        assertThat(Report.ratio(fc, Impl.RAW, rows, Measurement.MB_PER_S)).isEqualTo(0.5);
+        assertThat(Report.ratio(fc, Impl.NETTY_NIO, rows, Measurement.MB_PER_S)).isEqualTo(1.25);
+        assertThat(Report.ratio(fc, Impl.NETTY_EPOLL, rows, Measurement.MB_PER_S)).isNull();
+    }
+
+    private static Measurement transfer(Impl impl, Mode mode, double mbPerS) {
+        Measurement m = new Measurement(Workload.ONE_WAY, impl, mode, 4096, 1, null, "platform");
+        m.add(Measurement.MB_PER_S, mbPerS);
+        return m;
+    }
+
+    @Test
+    void optionsParseSizesListsAndPresets() {
+        BenchOptions quick = BenchOptions.parse(new String[] {"--quick", "--payloads", "64,4k,4m"});
+        assertThat(quick.rounds()).isEqualTo(5);
+        assertThat(quick.warmup()).isEqualTo(1);
+        assertThat(quick.durationNanos()).isEqualTo(250_000_000L);
+        assertThat(quick.payloads()).containsExactly(64, 4096, 4 << 20);
+        BenchOptions some = BenchOptions.parse(new String[] {"--impls", "frameconn,raw", "--connection-mb", "10",
+                "--connections", "4"});
+        assertThat(some.impls()).containsExactly(Impl.RAW, Impl.FRAMECONN);
+        assertThat(some.connectionFrames(4)).isEqualTo(39); // ceil(10e6 / (4 * 65536))
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--rounds", "0"}))
+                .hasMessage("--rounds=0 must be >= 1");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--payloads", "17m"}))
+                .hasMessageContaining("--payloads=17m must be in 1..");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--bogus"}))
+                .hasMessage("argument=--bogus is unknown; see --help");
+        assertThat(quick.workloads()).contains(Workload.IDLE);
+        assertThat(quick.idleConnections()).isEqualTo(10_000);
+        BenchOptions idle = BenchOptions.parse(new String[] {"--idle-only", "--idle-connections", "50"});
+        assertThat(idle.workloads()).containsExactly(Workload.IDLE);
+        assertThat(idle.idleConnections()).isEqualTo(50);
+    }
+
+    @Test
+    void idleFiguresArePerConnection() {
+        IdleResult r = new IdleResult(1000, null, 1_000_000, 5_000_000, 100_000, 16_484_000, true, 1000, 1, 1,
+                1000, 1000, 1000, null);
+        assertThat(r.heapPerConnection()).isEqualTo(4000);
+        assertThat(r.directPerConnection()).isEqualTo(16_384);
+        assertThat(r.totalPerConnection()).isEqualTo(20_384);
+        assertThat(r.meetsTarget()).isTrue();
+        assertThat(Report.jsonLine(r)).isEqualTo("{\"workload\":\"idle\",\"impl\":\"frameconn\","
+                + "\"connections\":1000,\"heap_bytes_per_conn\":4000,\"direct_bytes_per_conn\":16384,"
+                + "\"total_bytes_per_conn\":20384}");
+        assertThat(Report.jsonLine(IdleResult.skipped(10, "ulimit"))).isEqualTo("{\"workload\":\"idle\","
+                + "\"impl\":\"frameconn\",\"connections\":10,\"skipped\":\"ulimit\"}");
+    }
+}

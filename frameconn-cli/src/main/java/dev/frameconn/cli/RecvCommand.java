@@ -1,0 +1,293 @@
+package dev.frameconn.cli;
+
+import dev.frameconn.FrameConn;
+import dev.frameconn.FrameConnConfig;
+import dev.frameconn.FrameServer;
+import dev.frameconn.heartbeat.HeartbeatConn;
+import dev.frameconn.micrometer.MicrometerMetrics;
+import dev.frameconn.micrometer.PrometheusHttpServer;
+import dev.frameconn.stream.StreamConn;
+import dev.frameconn.stream.StreamInput;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code frameconn recv --listen ADDRESS [--output FILE]}: accepts one
+ * connection, receives one stream (SPEC §8, over heartbeats) and writes it to
+ * FILE or standard output. With {@code --output}, the data goes to a temporary
+ * file beside FILE that is renamed to FILE only after the stream ended cleanly,
+ * so a broken transfer never leaves a file that looks complete. Then it sends
+ * the sender a confirmation (byte count and SHA-256) and shuts down.
+ *
+ * <p>Everything but the data goes to standard error: the address listened on,
+ * the result line {@code received N bytes, sha256 HEX}, failures.
+ */
+@Command(
+        name = "recv",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        description = {
+            "Receive one data stream from 'frameconn send' and write it to a file or standard output.",
+            "",
+            "Like netcat, but framed, heartbeated and verified. Listens, accepts one connection, writes "
+                    + "the stream, then prints 'received BYTES bytes, sha256 HEX' to standard error and "
+                    + "confirms both to the sender. With --output the data is written to a temporary file "
+                    + "that becomes FILE only when the stream ended cleanly.",
+            ""
+        },
+        exitCodeListHeading = ExitCode.HEADING,
+        exitCodeList = {
+            TransferExit.OK_LINE,
+            TransferExit.FAILED_LINE,
+            ExitCode.USAGE_LINE,
+            TransferExit.UNAVAILABLE_LINE,
+            TransferExit.SOURCE_LINE,
+            TransferExit.LOCAL_IO_LINE,
+            ExitCode.INTERNAL_LINE
+        })
+final class RecvCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--listen", required = true, paramLabel = "ADDRESS", converter = Addresses.Converter.class,
+            description = "HOST:PORT, [IPv6]:PORT or unix:/PATH to listen on; port 0 picks a free port "
+                    + "(the address is printed).")
+    private SocketAddress listen;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "Write the stream to FILE (replaced only when the stream ended cleanly); "
+                    + "default: standard output.")
+    private Path output;
+
+    @Mixin
+    private TransferOptions options;
+
+    /** The temporary file in use, for the signal hook to delete. */
+    private final AtomicReference<Path> partial = new AtomicReference<>();
+
+    @Override
+    public Integer call() {
+        try {
+            options.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        String name = spec.qualifiedName();
+        Path target = output == null ? null : output.toAbsolutePath();
+        if (target != null && Files.isDirectory(target)) {
+            err.println(name + ": --output " + output + " is a directory");
+            err.flush();
+            return TransferExit.LOCAL_IO;
+        }
+        Thread cleaner = new Thread(this::deletePartial, "frameconn-recv-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleaner);
+        try (PrometheusHttpServer http = startMetrics(err, name)) {
+            MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
+            return serve(target, metrics, err, name);
+        } catch (MetricsUnavailable e) {
+            return TransferExit.UNAVAILABLE;
+        } finally {
+            deletePartial();
+            removeHook(cleaner);
+            err.flush();
+        }
+    }
+
+    /** Thrown by {@link #startMetrics} after it printed why. */
+    private static final class MetricsUnavailable extends RuntimeException {
+        MetricsUnavailable() {
+            super(null, null, false, false);
+        }
+    }
+
+    private PrometheusHttpServer startMetrics(PrintWriter err, String name) {
+        try {
+            PrometheusHttpServer http = options.startMetrics();
+            if (http != null) {
+                err.println(name + ": metrics on http://" + Addresses.format(http.address()) + "/metrics");
+                err.flush();
+            }
+            return http;
+        } catch (IOException e) {
+            err.println(name + ": cannot serve metrics on " + Addresses.format(options.metrics) + ": "
+                    + EndReason.messageOf(e));
+            throw new MetricsUnavailable();
+        }
+    }
+
+    private int serve(Path target, MicrometerMetrics metrics, PrintWriter err, String name) {
+        FrameConnConfig config = options.frameConfig(metrics);
+        FrameConn accepted;
+        try {
+            SocketAddress bindTo = Addresses.resolve(listen);
+            if (bindTo instanceof UnixDomainSocketAddress unix) {
+                UnixSocketFiles.removeIfStale(unix.getPath());
+            }
+            try (FrameServer server = FrameServer.bind(bindTo, config)) {
+                err.println(name + ": listening on " + Addresses.format(server.localAddress()));
+                err.flush();
+                accepted = server.accept(); // one stream, one connection: stop listening at once
+            }
+        } catch (UnknownHostException e) {
+            err.println(name + ": cannot listen on " + Addresses.format(listen) + ": unknown host");
+            return TransferExit.UNAVAILABLE;
+        } catch (IOException e) {
+            err.println(name + ": cannot listen on " + Addresses.format(listen) + ": " + EndReason.messageOf(e));
+            return TransferExit.UNAVAILABLE;
+        }
+        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(accepted, options.heartbeatConfig(metrics)));
+        try {
+            return receive(conn, target, err, name, Addresses.format(accepted.remoteAddress()));
+        } finally {
+            conn.shutdown(); // answers the sender's RST, or begins the handshake; closes in every case
+        }
+    }
+
+    private int receive(StreamConn conn, Path target, PrintWriter err, String name, String peer) {
+        MessageDigest digest = Sha256.newDigest();
+        OutputStream sink;
+        FileChannel file = null;
+        try {
+            if (target == null) {
+                sink = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+            } else {
+                Path dir = target.getParent();
+                // a hidden name beside the target (same file system: the rename is atomic); created
+                // with the umask's permissions, as the target itself would be
+                Path tmp = dir.resolve("." + target.getFileName() + "."
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16) + ".part");
+                Files.createFile(tmp);
+                partial.set(tmp);
+                file = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                sink = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(file), 1 << 16);
+            }
+        } catch (IOException e) {
+            String why = "cannot create a temporary file beside " + target + ": " + EndReason.messageOf(e);
+            err.println(name + ": " + why);
+            sendReceipt(conn, Receipt.error(why));
+            return TransferExit.LOCAL_IO;
+        }
+        long bytes = 0;
+        try (Progress progress = new Progress("received", -1, err, options.showProgress());
+                StreamInput in = conn.receive(TransferOptions.DATA_TYPE)) {
+            byte[] chunk = new byte[1 << 16];
+            while (true) {
+                int n;
+                try {
+                    n = in.read(chunk);
+                } catch (IOException e) {
+                    progress.finish();
+                    TransferFailure f = TransferFailure.of(e, "the sender " + peer);
+                    err.println(name + ": " + f.message());
+                    return f.exit();
+                }
+                if (n < 0) {
+                    break;
+                }
+                digest.update(chunk, 0, n);
+                try {
+                    sink.write(chunk, 0, n);
+                } catch (IOException e) {
+                    progress.finish();
+                    String why = "cannot write " + (target == null ? "standard output" : target) + ": "
+                            + EndReason.messageOf(e);
+                    err.println(name + ": " + why);
+                    sendReceipt(conn, Receipt.error(why));
+                    return TransferExit.LOCAL_IO;
+                }
+                bytes += n;
+                progress.add(n);
+            }
+            progress.finish();
+            try {
+                sink.flush();
+                if (file != null) {
+                    file.force(true); // on disk before the name says "complete"
+                    file.close();
+                    Files.move(partial.get(), target, StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                    partial.set(null);
+                }
+            } catch (IOException e) {
+                String why = "cannot store " + (target == null ? "standard output" : target) + ": "
+                        + EndReason.messageOf(e);
+                err.println(name + ": " + why);
+                sendReceipt(conn, Receipt.error(why));
+                return TransferExit.LOCAL_IO;
+            }
+            String sha = Sha256.hex(digest);
+            err.printf(Locale.ROOT, "%s: received %d bytes, sha256 %s, in %.3f s%n", name, bytes, sha,
+                    progress.seconds());
+            if (!sendReceipt(conn, Receipt.ok(bytes, sha))) {
+                err.println(name + ": stored, but could not confirm to the sender");
+                return TransferExit.FAILED;
+            }
+            return TransferExit.OK;
+        } finally {
+            closeQuietly(file);
+        }
+    }
+
+    private static boolean sendReceipt(StreamConn conn, Receipt receipt) {
+        try {
+            conn.heartbeatConn().writeFrame(TransferOptions.RECEIPT_TYPE, receipt.encode());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void deletePartial() {
+        Path tmp = partial.getAndSet(null);
+        if (tmp != null) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort; the name starts with a dot and ends in .part
+            }
+        }
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // already failed or closed
+            }
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or ran
+        }
+    }
+}

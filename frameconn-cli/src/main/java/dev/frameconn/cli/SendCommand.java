@@ -1,0 +1,234 @@
+package dev.frameconn.cli;
+
+import dev.frameconn.ConnectionShutdownException;
+import dev.frameconn.Frame;
+import dev.frameconn.FrameConn;
+import dev.frameconn.heartbeat.HeartbeatConn;
+import dev.frameconn.micrometer.MicrometerMetrics;
+import dev.frameconn.micrometer.PrometheusHttpServer;
+import dev.frameconn.stream.StreamBrokenException;
+import dev.frameconn.stream.StreamConn;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code frameconn send ADDRESS [--input FILE]}: connects to a
+ * {@code frameconn recv}, sends FILE or standard input as one stream (SPEC §8,
+ * over heartbeats), waits for the receiver's confirmation and checks its byte
+ * count and SHA-256 against its own. A failing input is reported to the
+ * receiver with its message.
+ */
+@Command(
+        name = "send",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        description = {
+            "Send a file or standard input as one data stream to 'frameconn recv'.",
+            "",
+            "Like netcat, but framed, heartbeated and verified: after the stream the receiver confirms "
+                    + "byte count and SHA-256, and only a matching confirmation counts as success. Prints "
+                    + "'sent BYTES bytes, sha256 HEX, verified by the receiver' to standard error.",
+            ""
+        },
+        exitCodeListHeading = ExitCode.HEADING,
+        exitCodeList = {
+            TransferExit.OK_LINE,
+            TransferExit.FAILED_LINE,
+            ExitCode.USAGE_LINE,
+            TransferExit.UNAVAILABLE_LINE,
+            TransferExit.SOURCE_LINE,
+            TransferExit.LOCAL_IO_LINE,
+            ExitCode.INTERNAL_LINE
+        })
+final class SendCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ADDRESS", converter = Addresses.Converter.class,
+            description = "The receiver: HOST:PORT, [IPv6]:PORT or unix:/PATH.")
+    private SocketAddress address;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "Send FILE; default: standard input.")
+    private Path input;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
+            defaultValue = "10s", description = "How long to wait for TCP's handshake (default: ${DEFAULT-VALUE}).")
+    private java.time.Duration connectTimeout;
+
+    @Mixin
+    private TransferOptions options;
+
+    @Override
+    public Integer call() {
+        try {
+            options.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        String name = spec.qualifiedName();
+        InputStream source;
+        long size = -1;
+        try {
+            if (input == null) {
+                source = new FileInputStream(FileDescriptor.in);
+            } else {
+                source = Files.newInputStream(input);
+                if (Files.isRegularFile(input)) {
+                    size = Files.size(input);
+                }
+            }
+        } catch (IOException e) {
+            err.println(name + ": cannot open --input " + input + ": " + EndReason.messageOf(e));
+            err.flush();
+            return TransferExit.LOCAL_IO;
+        }
+        try (source; PrometheusHttpServer http = startMetrics(err, name)) {
+            MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
+            return connectAndSend(source, size, metrics, err, name);
+        } catch (MetricsUnavailable e) {
+            return TransferExit.UNAVAILABLE;
+        } catch (IOException e) {
+            return TransferExit.OK; // closing the input failed after the transfer: nothing lost
+        } finally {
+            err.flush();
+        }
+    }
+
+    /** Thrown by {@link #startMetrics} after it printed why. */
+    private static final class MetricsUnavailable extends RuntimeException {
+        MetricsUnavailable() {
+            super(null, null, false, false);
+        }
+    }
+
+    private PrometheusHttpServer startMetrics(PrintWriter err, String name) {
+        try {
+            PrometheusHttpServer http = options.startMetrics();
+            if (http != null) {
+                err.println(name + ": metrics on http://" + Addresses.format(http.address()) + "/metrics");
+                err.flush();
+            }
+            return http;
+        } catch (IOException e) {
+            err.println(name + ": cannot serve metrics on " + Addresses.format(options.metrics) + ": "
+                    + EndReason.messageOf(e));
+            throw new MetricsUnavailable();
+        }
+    }
+
+    private int connectAndSend(InputStream source, long size, MicrometerMetrics metrics, PrintWriter err,
+            String name) {
+        FrameConn raw;
+        String peer = "the receiver " + Addresses.format(address);
+        try {
+            raw = FrameConn.connect(Addresses.resolve(address),
+                    options.frameConfig(metrics).withConnectTimeout(connectTimeout));
+        } catch (UnknownHostException e) {
+            err.println(name + ": cannot connect to " + Addresses.format(address) + ": unknown host");
+            return TransferExit.UNAVAILABLE;
+        } catch (IOException e) {
+            err.println(name + ": cannot connect to " + Addresses.format(address) + ": " + EndReason.messageOf(e));
+            return TransferExit.UNAVAILABLE;
+        }
+        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(raw, options.heartbeatConfig(metrics)));
+        try {
+            return send(conn, source, size, err, name, peer);
+        } finally {
+            conn.shutdown();
+        }
+    }
+
+    private int send(StreamConn conn, InputStream source, long size, PrintWriter err, String name, String peer) {
+        MessageDigest digest = Sha256.newDigest();
+        long sent;
+        double seconds;
+        try (Progress progress = new Progress("sent", size, err, options.showProgress())) {
+            InputStream counted = new FilterInputStream(source) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) {
+                        digest.update(b, off, n);
+                        progress.add(n);
+                    }
+                    return n;
+                }
+            };
+            try {
+                sent = conn.send(TransferOptions.DATA_TYPE, counted);
+            } catch (IOException e) {
+                progress.finish();
+                TransferFailure f = TransferFailure.of(e, peer);
+                String receiverSaid = e instanceof StreamBrokenException b
+                        && b.getCause() instanceof ConnectionShutdownException s && s.byPeer()
+                        ? receiverError(conn) : null;
+                err.println(name + ": " + (receiverSaid != null ? "the receiver failed: " + receiverSaid
+                        : f.message()));
+                return receiverSaid != null ? TransferExit.FAILED : f.exit();
+            }
+            progress.finish();
+            seconds = progress.seconds();
+        }
+        String sha = Sha256.hex(digest);
+        Receipt receipt;
+        try (Frame frame = conn.heartbeatConn().readFrame()) {
+            if (frame.type() != TransferOptions.RECEIPT_TYPE) {
+                err.println(name + ": protocol error: expected the receiver's confirmation, got type="
+                        + dev.frameconn.wire.FrameHeader.typeToString(frame.type()));
+                return TransferExit.FAILED;
+            }
+            receipt = Receipt.decode(frame.toByteArray());
+        } catch (IOException e) {
+            err.println(name + ": sent " + sent + " bytes, but got no confirmation: "
+                    + TransferFailure.of(e, peer).message());
+            return TransferExit.FAILED;
+        }
+        if (!receipt.ok()) {
+            err.println(name + ": the receiver failed: " + receipt.error());
+            return TransferExit.FAILED;
+        }
+        if (receipt.bytes() != sent || !receipt.sha256().equals(sha)) {
+            err.println(name + ": verification failed: sent " + sent + " bytes, sha256 " + sha
+                    + "; the receiver stored " + receipt.bytes() + " bytes, sha256 " + receipt.sha256());
+            return TransferExit.FAILED;
+        }
+        err.printf(Locale.ROOT, "%s: sent %d bytes, sha256 %s, in %.3f s, verified by the receiver%n", name,
+                sent, sha, seconds);
+        return TransferExit.OK;
+    }
+
+    /** After the receiver shut down mid-stream: the error confirmation it sent first, if any. */
+    private static String receiverError(StreamConn conn) {
+        while (true) {
+            // the reader has ended (the peer's RST): queued frames come out, then the failure
+            try (Frame frame = conn.heartbeatConn().readFrame()) {
+                if (frame.type() == TransferOptions.RECEIPT_TYPE) {
+                    Receipt r = Receipt.decode(frame.toByteArray());
+                    return r.ok() ? null : r.error();
+                }
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+}

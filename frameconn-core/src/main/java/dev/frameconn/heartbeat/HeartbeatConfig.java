@@ -1,0 +1,123 @@
+package dev.frameconn.heartbeat;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The immutable settings of a {@link HeartbeatConn}. Start from {@link #defaults()}
+ * and change what you need with the {@code with…} methods; values are checked
+ * when the record is made.
+ *
+ * @param sendInterval a HEARTBEAT frame is sent whenever nothing was written for
+ *        this long. Default 5 s, as in zrepl. Must be shorter than {@code peerTimeout}.
+ * @param peerTimeout a peer that sends nothing at all, not even a heartbeat, for
+ *        this long is taken for dead; it becomes the connection's idle timeout,
+ *        and a shutdown may take this long. Default 10 s, as in zrepl.
+ * @param stallTimeout a peer that keeps sending heartbeats but lets application
+ *        data stall for this long is reported as stalled ({@link StreamStalledException}):
+ *        a read that waited this long without an application frame arriving, or
+ *        an application write that could not hand its frame to the operating
+ *        system for this long. {@link Duration#ZERO} (the default) switches it
+ *        off, because a connection that waits for requests is idle, not stalled.
+ * @param receiveQueueFrames application frames the background reader keeps
+ *        ready for the application at most; when the queue is full the reader
+ *        stops reading, so TCP flow control still slows the peer down.
+ *        Default {@value #DEFAULT_RECEIVE_QUEUE_FRAMES}.
+ * @param threadFactory makes the connection's three background threads
+ *        (reader, pacer, heartbeat sender) and the stream layer's source
+ *        readers. Default: virtual threads named {@code frameconn-heartbeat-…}.
+ * @param metrics where the connection reports heartbeats and stalls. Default
+ *        {@link HeartbeatMetrics#NOOP}.
+ */
+public record HeartbeatConfig(
+        Duration sendInterval,
+        Duration peerTimeout,
+        Duration stallTimeout,
+        int receiveQueueFrames,
+        ThreadFactory threadFactory,
+        HeartbeatMetrics metrics) {
+
+    /** Default {@link #sendInterval()}: 5 s. */
+    public static final Duration DEFAULT_SEND_INTERVAL = Duration.ofSeconds(5);
+    /** Default {@link #peerTimeout()}: 10 s. */
+    public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link #receiveQueueFrames()}. */
+    public static final int DEFAULT_RECEIVE_QUEUE_FRAMES = 8;
+
+    private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("frameconn-heartbeat-", 0).factory();
+    private static final HeartbeatConfig DEFAULTS = new HeartbeatConfig(DEFAULT_SEND_INTERVAL,
+            DEFAULT_PEER_TIMEOUT, Duration.ZERO, DEFAULT_RECEIVE_QUEUE_FRAMES, VIRTUAL, HeartbeatMetrics.NOOP);
+
+    /** Checks every value; messages say {@code name=value}. */
+    public HeartbeatConfig {
+        requirePositive("sendInterval", sendInterval);
+        requirePositive("peerTimeout", peerTimeout);
+        Objects.requireNonNull(stallTimeout, "stallTimeout");
+        if (stallTimeout.isNegative() || stallTimeout.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new IllegalArgumentException("stallTimeout=" + stallTimeout + " must be in 0..36500 days");
+        }
+        if (sendInterval.compareTo(peerTimeout) >= 0) {
+            // the peer would time us out between two heartbeats
+            throw new IllegalArgumentException("sendInterval=" + sendInterval
+                    + " must be shorter than peerTimeout=" + peerTimeout);
+        }
+        if (receiveQueueFrames < 1) {
+            throw new IllegalArgumentException("receiveQueueFrames=" + receiveQueueFrames + " must be >= 1");
+        }
+        Objects.requireNonNull(threadFactory, "threadFactory");
+        Objects.requireNonNull(metrics, "metrics");
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero() || value.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new IllegalArgumentException(name + "=" + value + " must be in (0, 36500 days]");
+        }
+    }
+
+    /** The defaults listed on this record: zrepl's 5 s interval and 10 s peer timeout, no stall timeout. */
+    public static HeartbeatConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** A copy with another {@link #sendInterval()}. */
+    public HeartbeatConfig withSendInterval(Duration value) {
+        return new HeartbeatConfig(value, peerTimeout, stallTimeout, receiveQueueFrames, threadFactory, metrics);
+    }
+
+    /** A copy with another {@link #peerTimeout()}. */
+    public HeartbeatConfig withPeerTimeout(Duration value) {
+        return new HeartbeatConfig(sendInterval, value, stallTimeout, receiveQueueFrames, threadFactory, metrics);
+    }
+
+    /**
+     * A copy with another {@link #sendInterval()} and {@link #peerTimeout()} at
+     * once: the two are checked against each other, so changing both one by one
+     * can fail in between (10 s/5 s to 2 s/500 ms, say).
+     */
+    public HeartbeatConfig withTiming(Duration sendInterval, Duration peerTimeout) {
+        return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, receiveQueueFrames, threadFactory,
+                metrics);
+    }
+
+    /** A copy with another {@link #stallTimeout()}; zero switches stall detection off. */
+    public HeartbeatConfig withStallTimeout(Duration value) {
+        return new HeartbeatConfig(sendInterval, peerTimeout, value, receiveQueueFrames, threadFactory, metrics);
+    }
+
+    /** A copy with another {@link #receiveQueueFrames()}. */
+    public HeartbeatConfig withReceiveQueueFrames(int value) {
+        return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, value, threadFactory, metrics);
+    }
+
+    /** A copy with another {@link #threadFactory()}. */
+    public HeartbeatConfig withThreadFactory(ThreadFactory value) {
+        return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, receiveQueueFrames, value, metrics);
+    }
+
+    /** A copy with another {@link #metrics()}. */
+    public HeartbeatConfig withMetrics(HeartbeatMetrics value) {
+        return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, receiveQueueFrames, threadFactory, value);
+    }
+}

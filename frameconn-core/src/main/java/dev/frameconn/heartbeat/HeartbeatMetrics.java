@@ -1,0 +1,24 @@
+package dev.frameconn.heartbeat;
+
+/**
+ * What a {@link HeartbeatConn} reports: a service-provider interface whose
+ * methods all default to doing nothing. Implementations must be thread-safe
+ * and fast; they run on the connection's background threads. One instance may
+ * serve many connections.
+ */
+public interface HeartbeatMetrics {
+    /** Reports nothing. */
+    HeartbeatMetrics NOOP = new HeartbeatMetrics() {};
+
+    /** A HEARTBEAT frame was written. */
+    default void heartbeatSent() {}
+
+    /** A HEARTBEAT frame arrived and was dropped. */
+    default void heartbeatReceived() {}
+
+    /** The peer sent nothing, not even a heartbeat, for the peer timeout. */
+    default void peerTimedOut() {}
+
+    /** Application data stalled for the stall timeout while the peer was alive. */
+    default void stalled(StreamStalledException.Direction direction) {}
+}

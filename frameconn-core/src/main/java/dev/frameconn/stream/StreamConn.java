@@ -1,0 +1,417 @@
+package dev.frameconn.stream;
+
+import dev.frameconn.ShutdownResult;
+import dev.frameconn.heartbeat.HeartbeatConn;
+import dev.frameconn.wire.FrameHeader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The stream layer over a {@link HeartbeatConn}, wire-compatible with zrepl's
+ * {@code stream} package: an arbitrary byte stream travels as frames of one
+ * application type, each payload at most {@value #MAX_CHUNK} bytes (512 KiB),
+ * followed by an empty END frame.
+ *
+ * <pre>
+ *   clean:          DATA(type)*  END
+ *   source failed:  DATA(type)*  ERROR_TRAILER+ (UTF-8 message)  END
+ * </pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>{@link #send(int, InputStream)} reads the source on its own thread,
+ *       a few chunks ahead of the writes, so a slow source and a slow network
+ *       overlap instead of adding up. Every data frame but the last is full.</li>
+ *   <li>A failing source is not a failed connection: its message goes to the
+ *       peer as ERROR_TRAILER frames and END, the receiver's stream throws
+ *       {@link StreamSourceException} with it, and both directions can carry
+ *       the next stream.</li>
+ *   <li>{@link #receive(int)} returns a stream that ends (-1) at END and throws a
+ *       {@link StreamException} otherwise: source error, protocol error, or
+ *       broken connection, each its own type.</li>
+ *   <li>One stream at a time per direction: a second {@code send} or
+ *       {@code receive} while one is active is an {@link IllegalStateException}.
+ *       After a stream that ended with END, the next may start. After a protocol
+ *       error, a broken connection or a receive abandoned before its end, that
+ *       direction stays unusable.</li>
+ * </ul>
+ */
+public final class StreamConn implements AutoCloseable {
+    /** ERROR_TRAILER, 1 &lt;&lt; 16: a chunk of the UTF-8 message of a failed source. */
+    public static final int ERROR_TRAILER = 0x0001_0000;
+    /** END, 2 &lt;&lt; 16 (bit 17): the stream is over; empty payload. */
+    public static final int END = 0x0002_0000;
+    /** Type bits 16..19, reserved for this layer. */
+    public static final int RESERVED_TYPE_MASK = 0x000F_0000;
+    /** Largest payload of a data frame: 2^19 bytes = 512 KiB, as in zrepl. */
+    public static final int MAX_CHUNK = 1 << 19;
+    /** Longest source error message sent, in UTF-8 bytes; longer ones are cut. */
+    public static final int MAX_TRAILER_SEND = 64 << 10;
+    /** Longest error trailer accepted from a peer: 1 MiB. Bounds what a peer can make us buffer. */
+    public static final int MAX_TRAILER_RECEIVE = 1 << 20;
+    /** Chunks read ahead of the network at most, as in zrepl (a channel of 5). */
+    static final int READ_AHEAD_CHUNKS = 4;
+    /** How long a failed send waits for a source read in progress before leaving it behind: 1 s. */
+    static final long SOURCE_GRACE_MILLIS = 1000;
+
+    static final int IDLE = 0;
+    static final int ACTIVE = 1;
+    static final int BROKEN = 2;
+
+    private final HeartbeatConn conn;
+    private final AtomicInteger sendState = new AtomicInteger(IDLE);
+    final AtomicInteger receiveState = new AtomicInteger(IDLE);
+
+    private StreamConn(HeartbeatConn conn) {
+        this.conn = conn;
+    }
+
+    /** Puts the stream layer on {@code conn}, which it owns from now on. */
+    public static StreamConn over(HeartbeatConn conn) {
+        return new StreamConn(Objects.requireNonNull(conn, "conn"));
+    }
+
+    /** True if {@code type} may carry stream data: bits 16..19 and 24..31 clear. */
+    public static boolean isApplicationType(int type) {
+        return HeartbeatConn.isApplicationType(type) && (type & RESERVED_TYPE_MASK) == 0;
+    }
+
+    static String typeName(int type) {
+        return switch (type) {
+            case ERROR_TRAILER -> "ERROR_TRAILER";
+            case END -> "END";
+            case HeartbeatConn.HEARTBEAT -> "HEARTBEAT";
+            default -> FrameHeader.typeToString(type);
+        };
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Sends everything {@code source} holds, up to its end, as one stream of
+     * frames of {@code type}, then END. The source is read on a separate thread
+     * (made by {@link dev.frameconn.heartbeat.HeartbeatConfig#threadFactory()})
+     * and is not closed. If the connection fails while that thread is blocked in
+     * a read of the source, this method waits for it at most one second and then
+     * leaves it to end when its read returns (close the source to hurry it).
+     *
+     * @return the number of data bytes sent
+     * @throws StreamSourceException if reading the source failed; its message
+     *         was sent to the peer and the stream ended with END
+     * @throws StreamBrokenException if the connection failed
+     * @throws IllegalArgumentException if {@code type} is not an application type
+     * @throws IllegalStateException if a stream is being sent already, or an
+     *         earlier one broke the sending direction
+     * @throws InterruptedIOException if interrupted (the direction is then broken)
+     */
+    public long send(int type, InputStream source) throws IOException {
+        Objects.requireNonNull(source, "source");
+        return send(type, source::read);
+    }
+
+    /**
+     * Sends everything {@code source} holds as one stream; see
+     * {@link #send(int, InputStream)}. The channel must be in blocking mode.
+     */
+    public long send(int type, ReadableByteChannel source) throws IOException {
+        Objects.requireNonNull(source, "source");
+        return send(type, (byte[] buf, int off, int len) -> source.read(ByteBuffer.wrap(buf, off, len)));
+    }
+
+    /** One read from the source: bytes read, or -1 at its end. */
+    @FunctionalInterface
+    private interface Source {
+        int read(byte[] buf, int off, int len) throws IOException;
+    }
+
+    private long send(int type, Source source) throws IOException {
+        if (!isApplicationType(type)) {
+            throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
+                    + " uses reserved bits 16..19 or 24..31; stream types are application types");
+        }
+        if (!sendState.compareAndSet(IDLE, ACTIVE)) {
+            throw new IllegalStateException("sendState=" + stateName(sendState.get())
+                    + ": one stream at a time per direction, and a broken direction stays broken");
+        }
+        SourceReader reader = new SourceReader(source);
+        // the connection's thread factory: whoever watches the connection's threads sees this one too
+        Thread thread = conn.config().threadFactory().newThread(reader);
+        thread.start();
+        boolean done = false;
+        try {
+            long bytes = pump(type, reader);
+            done = true;
+            return bytes;
+        } catch (StreamSourceException e) {
+            done = true;
+            throw e;
+        } finally {
+            reader.stop();
+            if (done) {
+                joinQuietly(thread, 0); // the reader already ended: EOF or error
+                sendState.set(IDLE);
+            } else {
+                // a source read in progress cannot be cut short; give it a moment, then leave it
+                joinQuietly(thread, SOURCE_GRACE_MILLIS);
+                sendState.set(BROKEN);
+            }
+        }
+    }
+
+    private long pump(int type, SourceReader reader) throws IOException {
+        long bytes = 0;
+        while (true) {
+            Chunk c;
+            try {
+                c = reader.filled.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while sending a stream");
+            }
+            if (c.data != null) {
+                write(type, ByteBuffer.wrap(c.data, 0, c.length));
+                bytes += c.length;
+                reader.free.add(c.data); // never full: the reader holds at most all buffers
+            } else if (c.error == null) {
+                writeEnd();
+                return bytes;
+            } else {
+                String message = describe(c.error);
+                byte[] utf8 = trailerBytes(message);
+                for (int at = 0; at < utf8.length; at += MAX_CHUNK) {
+                    write(ERROR_TRAILER, ByteBuffer.wrap(utf8, at, Math.min(MAX_CHUNK, utf8.length - at)));
+                }
+                writeEnd();
+                throw new StreamSourceException(message, false, c.error);
+            }
+        }
+    }
+
+    private void write(int type, ByteBuffer payload) throws StreamBrokenException {
+        try {
+            conn.writeFrame(type, payload);
+        } catch (InterruptedIOException e) {
+            throw new StreamBrokenException("interrupted while sending a stream", e);
+        } catch (IOException e) {
+            throw new StreamBrokenException("sending a stream failed", e);
+        }
+    }
+
+    /** END, then a flush: when a send returns, the whole stream has been handed to the operating system. */
+    private void writeEnd() throws StreamBrokenException {
+        write(END, ByteBuffer.allocate(0));
+        try {
+            conn.flush();
+        } catch (IOException e) {
+            throw new StreamBrokenException("sending a stream failed", e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            // an empty trailer would be no trailer at all: END alone reads as success
+            return e.getClass().getName();
+        }
+        return m;
+    }
+
+    /** The message in UTF-8, cut at a character boundary to {@link #MAX_TRAILER_SEND} bytes. */
+    static byte[] trailerBytes(String message) {
+        byte[] utf8 = message.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_TRAILER_SEND) {
+            return utf8;
+        }
+        int end = MAX_TRAILER_SEND;
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
+            end--; // do not cut a multi-byte character
+        }
+        return java.util.Arrays.copyOf(utf8, end);
+    }
+
+    private static void joinQuietly(Thread t, long millis) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (t.isAlive()) {
+            try {
+                if (millis == 0) {
+                    t.join();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    t.join(java.time.Duration.ofNanos(left));
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A filled chunk, the source's end (data and error null), or its failure. */
+    private record Chunk(byte[] data, int length, Throwable error) {}
+
+    /**
+     * Reads the source into recycled 512 KiB arrays, at most
+     * {@link #READ_AHEAD_CHUNKS} ahead of the writer. Heap arrays rather than
+     * pooled buffers: a source read that outlives a failed send then costs
+     * nothing but garbage.
+     */
+    private static final class SourceReader implements Runnable {
+        private static final byte[] POISON = new byte[0];
+        final BlockingQueue<Chunk> filled = new ArrayBlockingQueue<>(READ_AHEAD_CHUNKS + 1);
+        final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(READ_AHEAD_CHUNKS + 3);
+        private final Source source;
+        private int allocated;
+        private volatile boolean stopped;
+
+        SourceReader(Source source) {
+            this.source = source;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stopped) {
+                    byte[] buf = free.poll();
+                    if (buf == null) {
+                        // grow to READ_AHEAD_CHUNKS + 2 (one filling, one writing), then recycle
+                        if (allocated < READ_AHEAD_CHUNKS + 2) {
+                            buf = new byte[MAX_CHUNK];
+                            allocated++;
+                        } else {
+                            buf = free.take();
+                        }
+                    }
+                    if (buf == POISON || stopped) {
+                        return;
+                    }
+                    // fill the whole chunk, so that every frame but the last is full
+                    int n = 0;
+                    boolean end = false;
+                    Throwable error = null;
+                    try {
+                        while (n < buf.length) {
+                            int r = source.read(buf, n, buf.length - n);
+                            if (r < 0) {
+                                end = true;
+                                break;
+                            }
+                            n += r;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        error = e;
+                    }
+                    if (n > 0) {
+                        filled.put(new Chunk(buf, n, null)); // what was read before a failure still goes out
+                    }
+                    if (error != null) {
+                        filled.put(new Chunk(null, 0, error));
+                        return;
+                    }
+                    if (end) {
+                        filled.put(new Chunk(null, 0, null));
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // nobody interrupts us; end quietly if someone does
+            }
+        }
+
+        /** Makes the reader end: wakes it if it waits for a buffer or for room. */
+        void stop() {
+            stopped = true;
+            filled.clear();
+            free.offer(POISON);
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /**
+     * Starts receiving one stream of frames of {@code type}. The returned stream
+     * ends at the sender's END; read it to its end (-1) so that the direction
+     * can carry the next stream. Closing it earlier abandons the stream and
+     * leaves the receiving direction unusable.
+     *
+     * @throws IllegalArgumentException if {@code type} is not an application type
+     * @throws IllegalStateException if a stream is being received already, or
+     *         an earlier one broke the receiving direction
+     */
+    public StreamInput receive(int type) {
+        if (!isApplicationType(type)) {
+            throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
+                    + " uses reserved bits 16..19 or 24..31; stream types are application types");
+        }
+        if (!receiveState.compareAndSet(IDLE, ACTIVE)) {
+            throw new IllegalStateException("receiveState=" + stateName(receiveState.get())
+                    + ": one stream at a time per direction, and a broken direction stays broken");
+        }
+        return new StreamInput(this, conn, type);
+    }
+
+    /**
+     * Receives one stream of {@code type} and copies it to {@code sink}.
+     *
+     * @return the number of bytes received
+     * @throws StreamException as {@link StreamInput} does
+     * @throws IOException if writing to {@code sink} fails (the stream is abandoned)
+     */
+    public long receive(int type, java.io.OutputStream sink) throws IOException {
+        Objects.requireNonNull(sink, "sink");
+        try (StreamInput in = receive(type)) {
+            return in.transferTo(sink);
+        }
+    }
+
+    /** Opens the channel view of {@link #receive(int)}; the same object. */
+    public ReadableByteChannel receiveChannel(int type) {
+        return receive(type);
+    }
+
+    static String stateName(int state) {
+        return switch (state) {
+            case IDLE -> "IDLE";
+            case ACTIVE -> "ACTIVE";
+            default -> "BROKEN";
+        };
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** The heartbeat connection underneath, for frames exchanged between streams. */
+    public HeartbeatConn heartbeatConn() {
+        return conn;
+    }
+
+    /** Shuts the connection down; see {@link HeartbeatConn#shutdown()}. */
+    public ShutdownResult shutdown() {
+        return conn.shutdown();
+    }
+
+    /** Closes the connection at once; see {@link HeartbeatConn#close()}. */
+    @Override
+    public void close() {
+        conn.close();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamConn[" + conn + ", send=" + stateName(sendState.get())
+                + ", receive=" + stateName(receiveState.get()) + "]";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.frameconn.stream;
+
+import java.io.IOException;
+
+/**
+ * A stream did not end cleanly. The subtypes tell the three cases apart, so a
+ * caller can {@code switch} over them:
+ * <ul>
+ *   <li>{@link StreamSourceException}: the sender's source failed; its message
+ *       arrived in ERROR_TRAILER frames. The connection is fine and can carry
+ *       the next stream.</li>
+ *   <li>{@link StreamProtocolException}: the peer broke the stream protocol.</li>
+ *   <li>{@link StreamBrokenException}: the connection failed (peer timeout,
+ *       stall, reset, shutdown, end of stream); the cause says which.</li>
+ * </ul>
+ */
+public abstract sealed class StreamException extends IOException
+        permits StreamSourceException, StreamProtocolException, StreamBrokenException {
+
+    StreamException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

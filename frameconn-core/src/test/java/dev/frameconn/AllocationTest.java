@@ -1,0 +1,140 @@
+package dev.frameconn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.wire.FrameHeader;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Steady state allocates nothing per frame, read or write: counted with the
+ * JVM's per-thread allocation counter over an in-memory transport. This checks
+ * bytes, not time, so it is stable on a busy machine. (The JMH benchmarks
+ * measure the same with {@code -prof gc}.)
+ */
+class AllocationTest {
+    private static final int FRAMES = 200_000;
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final BufferPool pool = new BufferPool(6, 24, 16, 16L << 20);
+
+    @BeforeEach
+    void noLeakTracking() {
+        LeakDetector.disable(); // it records a stack trace per frame by design
+    }
+
+    @AfterEach
+    void restore() {
+        LeakDetector.enable();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 64, 4096, 100_000})
+    void readingAllocatesNothingPerFrame(int payloadLength) throws Exception {
+        byte[] stream = new byte[(FrameHeader.LENGTH + payloadLength) * 4];
+        for (int i = 0; i < 4; i++) {
+            FrameHeader.encode(stream, i * (FrameHeader.LENGTH + payloadLength), 7, payloadLength);
+        }
+        FrameConn conn = FrameConn.over(new LoopTransport(stream, 40_000), config());
+        try {
+            Runnable readSome = () -> {
+                for (int i = 0; i < FRAMES; i++) {
+                    try (Frame frame = conn.readFrame()) {
+                        if (frame.length() != payloadLength) {
+                            throw new AssertionError("length " + frame.length());
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            assertThat(bytesPerFrame(readSome)).as("bytes allocated per frame read").isLessThan(1.0);
+        } finally {
+            conn.close();
+        }
+        assertThat(pool.outstanding()).isZero();
+    }
+
+    /**
+     * Back-to-back writes hand the I/O to a background virtual thread; waking
+     * it, or a writer waiting for room, makes the JDK allocate a scheduling
+     * task (and a lock queue node under contention), once per staging buffer
+     * rather than per frame. With 4 KiB frames that is 16 frames per wake-up,
+     * a few bytes per frame; with small frames it rounds to nothing; large
+     * frames are written by their caller and allocate nothing.
+     */
+    @ParameterizedTest
+    @CsvSource({"0, 1", "64, 1", "4096, 8", "100000, 1"})
+    void writingAllocatesNothingPerFrameBeyondThreadHandOffs(int payloadLength, double bound) throws Exception {
+        LoopTransport transport = new LoopTransport(new byte[8], 8);
+        FrameConn conn = FrameConn.over(transport, config());
+        ByteBuffer payload = ByteBuffer.allocateDirect(payloadLength);
+        try {
+            Runnable writeSome = () -> {
+                for (int i = 0; i < FRAMES; i++) {
+                    try {
+                        conn.writeFrame(3, payload);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            assertThat(bytesPerFrame(writeSome)).as("bytes allocated per frame written").isLessThan(bound);
+        } finally {
+            conn.close();
+        }
+        assertThat(pool.outstanding()).isZero();
+    }
+
+    @Test
+    void batchWritingAllocatesNothingPerFrame() throws Exception {
+        FrameConn conn = FrameConn.over(new LoopTransport(new byte[8], 8), config());
+        ByteBuffer small = ByteBuffer.allocateDirect(64);
+        // distinct large buffers: one buffer object repeated in a batch costs a view per repeat
+        ByteBuffer[] large = new ByteBuffer[4];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = ByteBuffer.allocateDirect(70_000);
+        }
+        FrameBatch batch = new FrameBatch(64);
+        try {
+            Runnable writeSome = () -> {
+                for (int i = 0; i < FRAMES / 64; i++) {
+                    for (int j = 0; j < 64; j++) {
+                        batch.add(j, j % 16 == 0 ? large[j / 16] : small);
+                    }
+                    try {
+                        conn.writeBatch(batch);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            assertThat(bytesPerFrame(writeSome)).as("bytes allocated per frame in batches").isLessThan(1.0);
+        } finally {
+            conn.close();
+        }
+    }
+
+    private FrameConnConfig config() {
+        return FrameConnConfig.defaults().withBufferPool(pool).withReuseFrames(true);
+    }
+
+    /** Warms up (so the JIT settles), then measures one more run on this thread. */
+    private double bytesPerFrame(Runnable run) {
+        for (int i = 0; i < 5; i++) {
+            run.run();
+        }
+        long tid = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        run.run();
+        long after = threads.getThreadAllocatedBytes(tid);
+        return (after - before) / (double) FRAMES;
+    }
+}
