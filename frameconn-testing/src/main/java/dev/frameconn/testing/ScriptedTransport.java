@@ -1,0 +1,261 @@
+package dev.frameconn.testing;
+
+import dev.frameconn.transport.Transport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Transport} that plays a fixed script: reads return the given chunks
+ * one read call at a time (a chunk larger than the reader's buffer is served
+ * over several calls, never merged with the next), then end of stream or a
+ * chosen failure. Writes always succeed at once and are recorded.
+ *
+ * <p>It never blocks, so a connection over it cannot hang on I/O: exactly what
+ * a fuzzer or a model checker needs. Reads after the end keep returning -1 (or
+ * throwing), but more than {@link #MAX_READS_AFTER_END} of them throw an
+ * {@link AssertionError}: a reader that keeps asking after end of stream is
+ * looping. Thread-safe.
+ */
+public final class ScriptedTransport implements Transport {
+    /** Reads after the end of the script that are still tolerated. */
+    public static final int MAX_READS_AFTER_END = 1000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<byte[]> chunks;
+    private final IOException failure;
+    private int chunk;
+    private int offset;
+    private int readsAfterEnd;
+    private int emptyReads;
+    private long readCalls;
+    private long bytesServed;
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    private boolean outputShut;
+    private boolean closed;
+    private boolean aborted;
+
+    private ScriptedTransport(List<byte[]> chunks, IOException failure) {
+        this.chunks = chunks;
+        this.failure = failure;
+    }
+
+    /** Serves {@code chunks} in order, then end of stream. Empty chunks are skipped. */
+    public static ScriptedTransport of(List<byte[]> chunks) {
+        return new ScriptedTransport(copy(chunks), null);
+    }
+
+    /** Serves {@code chunks} in order, then throws {@code failure} on every read. */
+    public static ScriptedTransport failingWith(List<byte[]> chunks, IOException failure) {
+        return new ScriptedTransport(copy(chunks), Objects.requireNonNull(failure, "failure"));
+    }
+
+    /** Serves {@code stream} in chunks of at most {@code chunkSize} bytes, then end of stream. */
+    public static ScriptedTransport chunked(byte[] stream, int chunkSize) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize=" + chunkSize + " must be >= 1");
+        }
+        List<byte[]> chunks = new ArrayList<>();
+        for (int at = 0; at < stream.length; at += chunkSize) {
+            chunks.add(java.util.Arrays.copyOfRange(stream, at, Math.min(stream.length, at + chunkSize)));
+        }
+        return new ScriptedTransport(chunks, null);
+    }
+
+    private static List<byte[]> copy(List<byte[]> chunks) {
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] c : chunks) {
+            if (c.length > 0) {
+                out.add(c.clone());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        lock.lock();
+        try {
+            readCalls++;
+            if (closed || aborted) {
+                throw new ClosedChannelException();
+            }
+            if (!dst.hasRemaining()) {
+                // legal once, but a reader that keeps offering no room spins for ever
+                if (++emptyReads > MAX_READS_AFTER_END) {
+                    throw new AssertionError("scripted transport: " + emptyReads
+                            + " reads into a full buffer: the reader is looping");
+                }
+                return 0;
+            }
+            emptyReads = 0;
+            if (chunk == chunks.size()) {
+                if (++readsAfterEnd > MAX_READS_AFTER_END) {
+                    throw new AssertionError("scripted transport: " + readsAfterEnd
+                            + " reads after the end of the script: the reader is looping");
+                }
+                if (failure != null) {
+                    IOException e = new IOException(failure.getMessage());
+                    e.initCause(failure);
+                    throw e;
+                }
+                return -1;
+            }
+            byte[] current = chunks.get(chunk);
+            int n = Math.min(dst.remaining(), current.length - offset);
+            dst.put(current, offset, n);
+            offset += n;
+            bytesServed += n;
+            if (offset == current.length) {
+                chunk++;
+                offset = 0;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += write(srcs[i]);
+        }
+        return total;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        lock.lock();
+        try {
+            if (closed || aborted) {
+                throw new ClosedChannelException();
+            }
+            if (outputShut) {
+                throw new IOException("scripted transport: write after shutdownOutput");
+            }
+            int n = src.remaining();
+            byte[] bytes = new byte[n];
+            src.get(bytes);
+            written.write(bytes, 0, n);
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        lock.lock();
+        try {
+            if (closed || aborted) {
+                throw new ClosedChannelException();
+            }
+            outputShut = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void abort() {
+        lock.lock();
+        try {
+            aborted = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        lock.lock();
+        try {
+            return !closed && !aborted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True if {@link #abort()} was called (an abortive close), as opposed to only {@link #close()}. */
+    public boolean wasAborted() {
+        lock.lock();
+        try {
+            return aborted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True if the write side was half-closed. */
+    public boolean outputShut() {
+        lock.lock();
+        try {
+            return outputShut;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Everything written so far. */
+    public byte[] written() {
+        lock.lock();
+        try {
+            return written.toByteArray();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Read calls so far, including those at the end. */
+    public long readCalls() {
+        lock.lock();
+        try {
+            return readCalls;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of the script served so far. */
+    public long bytesServed() {
+        lock.lock();
+        try {
+            return bytesServed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return null;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "ScriptedTransport[chunks=" + chunks.size() + ", served=" + bytesServed() + "]";
+    }
+}
