@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param shutdownTimeout how long {@link FrameConn#shutdown()} may take. Default 10 s.
  * @param drainLimit bytes the shutdown drain discards at most before it gives up
  *        and closes abortively; bounds what a peer that keeps sending can cost.
- *        Default 64 MiB.
+ *        Default 256 MiB: a well-behaved peer keeps sending until its reader
+ *        reaches our RST, which on a fast link can be tens of MiB.
  * @param connectTimeout how long {@link FrameConn#connect} waits for TCP's
  *        handshake. Default 10 s.
  * @param readBufferSize bytes read ahead at once for headers and small payloads;
@@ -56,8 +57,8 @@ public record FrameConnConfig(
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** Default {@link #shutdownTimeout()}: 10 s. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
-    /** Default {@link #drainLimit()}: 64 MiB. */
-    public static final long DEFAULT_DRAIN_LIMIT = 64L << 20;
+    /** Default {@link #drainLimit()}: 256 MiB. */
+    public static final long DEFAULT_DRAIN_LIMIT = 256L << 20;
     /** Default {@link #connectTimeout()}: 10 s. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@link #readBufferSize()}: 16 KiB. */

@@ -11,7 +11,6 @@ import dev.frameconn.buffer.BufferPool;
 import dev.frameconn.wire.FrameHeader;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -71,8 +70,6 @@ class CoreRegressionTest {
      * deadline for minutes (they now run in a JVM of their own).
      */
     @Test
-    @Disabled("core: Watchdog calls Transport.abort() on its own thread; one abort that blocks stops every "
-            + "timeout in the process (suggest: abort off the watchdog thread, or document that abort must not block)")
     void aTransportWhoseAbortBlocksDoesNotStopOtherConnectionsTimeouts() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         MemoryTransport[] stuckPair = MemoryTransport.pair(1024);
