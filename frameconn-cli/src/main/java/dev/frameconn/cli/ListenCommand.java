@@ -108,6 +108,12 @@ final class ListenCommand implements Callable<Integer> {
                     + "'frame_too_large' (default: ${DEFAULT-VALUE}).")
     private long maxPayloadLength;
 
+    @Option(names = "--drain-limit", paramLabel = "SIZE", converter = Sizes.Converter.class,
+            defaultValue = "256MiB",
+            description = "Most bytes a shutdown discards while waiting for the peer's end of stream; past "
+                    + "it the connection is closed abortively (default: ${DEFAULT-VALUE}).")
+    private long drainLimit;
+
     @Option(names = "--json", description = "Print one JSON object per line instead of text.")
     private boolean json;
 
@@ -136,7 +142,8 @@ final class ListenCommand implements Callable<Integer> {
         FrameConnConfig config = FrameConnConfig.defaults()
                 .withIdleTimeout(idleTimeout)
                 .withShutdownTimeout(shutdownTimeout)
-                .withMaxPayloadLength((int) maxPayloadLength);
+                .withMaxPayloadLength((int) maxPayloadLength)
+                .withDrainLimit(drainLimit);
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         TlsConfig tls;

@@ -236,6 +236,31 @@ class CliProcessTest {
     }
 
     @Test
+    void drainLimitBoundsWhatAPeerThatKeepsSendingCosts() throws Exception {
+        try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0",
+                "--connections", "1", "--json", "--drain-limit", "1MiB")) {
+            String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
+            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            try (Socket flood = new Socket("127.0.0.1", port)) {
+                OutputStream out = flood.getOutputStream();
+                out.write(header(0x1000_0000, 0)); // RST: the listener shuts down in turn and drains
+                byte[] junk = new byte[64 << 10];
+                try {
+                    for (int i = 0; i < 4096; i++) { // 256 MiB at most, far past the limit
+                        out.write(junk);
+                    }
+                } catch (IOException reset) {
+                    // the listener gave up at the limit and closed abortively
+                }
+            }
+            Map<String, Object> end = MiniJson.parseObject(listener.awaitLineContaining("\"event\":\"end\""));
+            assertThat(end).containsEntry("reason", "peer_shutdown").containsEntry("clean", false);
+            assertThat((Long) end.get("drained_bytes")).isGreaterThan(1L << 20).isLessThan(64L << 20);
+            assertThat(listener.awaitExit()).isEqualTo(ExitCode.FAILED);
+        }
+    }
+
+    @Test
     void unixSocketListenerReplacesAStaleSocketAndRemovesItsOwn() throws Exception {
         Path socket = dir.resolve("l.sock");
         try (ServerSocketChannel crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
