@@ -168,8 +168,12 @@ final class Outbound {
         }
     }
 
-    private void writeLarge(int type, ByteBuffer payload, int length) throws IOException {
-        ByteBuffer out;
+    /**
+     * Waits for the pen to be free and takes it for {@code frames} frames of
+     * the caller's own. The pen was free, so nothing is staged: they are next
+     * in order. Returns the buffer the caller may use under the pen.
+     */
+    private ByteBuffer takePenWhenFree(int frames) throws IOException {
         lockInterruptibly();
         try {
             while (true) {
@@ -179,12 +183,26 @@ final class Outbound {
                 }
                 awaitChange();
             }
-            takePen(); // the pen was free, so nothing is staged: this frame is next in order
-            out = sending;
-            acceptedFrames++;
+            takePen();
+            acceptedFrames += frames;
+            return sending;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the pen: {@code frames} of the caller's own were handed to the OS. */
+    private void countWritten(int frames) {
+        lock.lock();
+        try {
+            writtenFrames += frames;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeLarge(int type, ByteBuffer payload, int length) throws IOException {
+        ByteBuffer out = takePenWhenFree(1);
         try {
             FrameHeader.encode(out, 0, type, length);
             out.position(0).limit(FrameHeader.LENGTH);
@@ -194,12 +212,7 @@ final class Outbound {
             throw e;
         }
         metrics.frameWritten(type, length);
-        lock.lock();
-        try {
-            writtenFrames++;
-        } finally {
-            lock.unlock();
-        }
+        countWritten(1);
         flushHeld();
     }
 
@@ -211,20 +224,7 @@ final class Outbound {
      */
     void writeBatch(FrameBatch batch) throws IOException {
         int count = batch.size();
-        lockInterruptibly();
-        try {
-            while (true) {
-                checkWritable();
-                if (!penHeld) {
-                    break;
-                }
-                awaitChange();
-            }
-            takePen(); // the pen was free, so nothing is staged: the batch is next in order
-            acceptedFrames += count;
-        } finally {
-            lock.unlock();
-        }
+        takePenWhenFree(count);
         if (batchBuffer == null) {
             batchBuffer = ByteBuffer.allocateDirect(STAGING_SIZE);
             batchViews = new ByteBuffer[BATCH_SEGMENTS];
@@ -281,12 +281,7 @@ final class Outbound {
         } finally {
             restorePayloads();
         }
-        lock.lock();
-        try {
-            writtenFrames += count;
-        } finally {
-            lock.unlock();
-        }
+        countWritten(count);
         batch.clear();
         flushHeld();
     }
