@@ -135,10 +135,10 @@ final class RecvCommand implements Callable<Integer> {
         }
         Thread cleaner = new Thread(this::deletePartial, "frameconn-recv-cleanup");
         Runtime.getRuntime().addShutdownHook(cleaner);
-        try (PrometheusHttpServer http = startMetrics(err, name)) {
+        try (PrometheusHttpServer http = options.startMetrics(err, name)) {
             MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
             return serve(target, tls, metrics, err, name);
-        } catch (MetricsUnavailable e) {
+        } catch (TransferOptions.MetricsUnavailable e) {
             return TransferExit.UNAVAILABLE;
         } finally {
             deletePartial();
@@ -147,27 +147,6 @@ final class RecvCommand implements Callable<Integer> {
         }
     }
 
-    /** Thrown by {@link #startMetrics} after it printed why. */
-    private static final class MetricsUnavailable extends RuntimeException {
-        MetricsUnavailable() {
-            super(null, null, false, false);
-        }
-    }
-
-    private PrometheusHttpServer startMetrics(PrintWriter err, String name) {
-        try {
-            PrometheusHttpServer http = options.startMetrics();
-            if (http != null) {
-                err.println(name + ": metrics on http://" + Addresses.format(http.address()) + "/metrics");
-                err.flush();
-            }
-            return http;
-        } catch (IOException e) {
-            err.println(name + ": cannot serve metrics on " + Addresses.format(options.metrics) + ": "
-                    + EndReason.messageOf(e));
-            throw new MetricsUnavailable();
-        }
-    }
 
     private int serve(Path target, TlsConfig tls, MicrometerMetrics metrics, PrintWriter err, String name) {
         FrameConnConfig config = options.frameConfig(metrics);

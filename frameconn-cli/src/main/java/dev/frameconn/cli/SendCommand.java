@@ -134,10 +134,10 @@ final class SendCommand implements Callable<Integer> {
             err.flush();
             return TransferExit.LOCAL_IO;
         }
-        try (source; PrometheusHttpServer http = startMetrics(err, name)) {
+        try (source; PrometheusHttpServer http = options.startMetrics(err, name)) {
             MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
             return connectAndSend(source, size, tls, metrics, err, name);
-        } catch (MetricsUnavailable e) {
+        } catch (TransferOptions.MetricsUnavailable e) {
             return TransferExit.UNAVAILABLE;
         } catch (IOException e) {
             return TransferExit.OK; // closing the input failed after the transfer: nothing lost
@@ -146,27 +146,6 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    /** Thrown by {@link #startMetrics} after it printed why. */
-    private static final class MetricsUnavailable extends RuntimeException {
-        MetricsUnavailable() {
-            super(null, null, false, false);
-        }
-    }
-
-    private PrometheusHttpServer startMetrics(PrintWriter err, String name) {
-        try {
-            PrometheusHttpServer http = options.startMetrics();
-            if (http != null) {
-                err.println(name + ": metrics on http://" + Addresses.format(http.address()) + "/metrics");
-                err.flush();
-            }
-            return http;
-        } catch (IOException e) {
-            err.println(name + ": cannot serve metrics on " + Addresses.format(options.metrics) + ": "
-                    + EndReason.messageOf(e));
-            throw new MetricsUnavailable();
-        }
-    }
 
     private int connectAndSend(InputStream source, long size, TlsConfig tls, MicrometerMetrics metrics,
             PrintWriter err, String name) {

@@ -5,6 +5,7 @@ import dev.frameconn.heartbeat.HeartbeatConfig;
 import dev.frameconn.micrometer.MicrometerMetrics;
 import dev.frameconn.micrometer.PrometheusHttpServer;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -80,6 +81,34 @@ final class TransferOptions {
     }
 
     /** Starts the metrics endpoint if asked for; null otherwise. */
+    /** Thrown by {@link #startMetrics(PrintWriter, String)} after it printed why. */
+    static final class MetricsUnavailable extends RuntimeException {
+        MetricsUnavailable() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Starts the metrics server if {@code --metrics} was given and says where
+     * it listens; null without the option.
+     *
+     * @throws MetricsUnavailable after printing why it could not listen
+     */
+    PrometheusHttpServer startMetrics(PrintWriter err, String name) {
+        try {
+            PrometheusHttpServer http = startMetrics();
+            if (http != null) {
+                err.println(name + ": metrics on http://" + Addresses.format(http.address()) + "/metrics");
+                err.flush();
+            }
+            return http;
+        } catch (IOException e) {
+            err.println(name + ": cannot serve metrics on " + Addresses.format(metrics) + ": "
+                    + EndReason.messageOf(e));
+            throw new MetricsUnavailable();
+        }
+    }
+
     PrometheusHttpServer startMetrics() throws IOException {
         if (metrics == null) {
             return null;
