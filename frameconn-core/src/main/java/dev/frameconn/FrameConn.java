@@ -37,11 +37,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *       arrived; the reader never waits for bytes of a later frame (unlike the Go
  *       original, no empty frame is needed to push one through). Empty frames are
  *       delivered. The caller owns each {@link Frame} and closes it.</li>
- *   <li><b>Writes</b> are serialised: {@link #writeFrame(int, ByteBuffer)} sends
- *       header and payload as one unit, so frames of concurrent writers never
- *       interleave. When it returns, the whole frame has been handed to the
- *       operating system (not necessarily received by the peer); an error is
- *       thrown by the call whose frame failed.</li>
+ *   <li><b>Writes</b>: {@link #writeFrame(int, ByteBuffer)} sends header and
+ *       payload as one unit, so frames of concurrent writers never interleave,
+ *       and frames leave in the order they were accepted. On an idle connection
+ *       a returning call has handed its frame to the operating system; while a
+ *       write is under way a small frame may be staged for the next gathering
+ *       write instead, and {@link #flush()} waits for it (the method's Javadoc
+ *       says exactly what a return guarantees and where errors surface).
+ *       {@link #writeBatch(FrameBatch)} sends many frames contiguously.</li>
  *   <li><b>Bounds</b>: a payload length above {@link FrameConnConfig#maxPayloadLength()}
  *       fails the read before anything is allocated for it.</li>
  *   <li><b>Timeouts</b>: a read or write that makes no progress for the idle
