@@ -20,7 +20,10 @@ public interface FrameConnMetrics {
     /** A frame was handed to the reader ({@code payloadLength} excludes the header). */
     default void frameRead(int type, int payloadLength) {}
 
-    /** A frame was written completely ({@code payloadLength} excludes the header). */
+    /**
+     * A frame was accepted by a write: handed to the operating system, or staged
+     * for the next gathering write ({@code payloadLength} excludes the header).
+     */
     default void frameWritten(int type, int payloadLength) {}
 
     /** A shutdown ended, after {@code nanos} in all (shutdown_seconds). */

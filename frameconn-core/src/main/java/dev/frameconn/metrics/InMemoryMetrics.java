@@ -75,12 +75,12 @@ public final class InMemoryMetrics implements FrameConnMetrics {
         return bytesRead.sum();
     }
 
-    /** Frames written completely. */
+    /** Frames accepted by writes (see {@link FrameConnMetrics#frameWritten}). */
     public long framesWritten() {
         return framesWritten.sum();
     }
 
-    /** Payload bytes written completely. */
+    /** Payload bytes of the frames accepted by writes. */
     public long bytesWritten() {
         return bytesWritten.sum();
     }
