@@ -247,9 +247,13 @@ public final class FrameConn implements AutoCloseable {
                 releaseReadBuffer();
             }
             readLock.unlock();
-            if (!wasClosed && closed) {
+            if (!wasClosed && closed && readLock.tryLock()) {
                 // close() came between our look and our unlock, and found the lock taken
-                releaseBuffersIfIdle();
+                try {
+                    releaseReadBuffer();
+                } finally {
+                    readLock.unlock();
+                }
             }
         }
     }
@@ -819,9 +823,10 @@ public final class FrameConn implements AutoCloseable {
     }
 
     /**
-     * Gives the I/O buffers back once closed. A reader or writer still inside
-     * holds its lock; it gives its buffer back itself on the way out, as it
-     * sees {@code closed} (set before this is called).
+     * Gives the I/O buffers back once closed. A reader still inside holds the
+     * read lock and gives its buffer back itself on the way out, as it sees
+     * {@code closed} (set before this is called); the write side waits briefly
+     * for a writer inside, whose I/O fails at once on the closed transport.
      */
     private void releaseBuffersIfIdle() {
         if (readLock.tryLock()) {

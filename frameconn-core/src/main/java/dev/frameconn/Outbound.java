@@ -120,11 +120,6 @@ final class Outbound {
         this.metrics = metrics;
     }
 
-    /** The failure that broke the write side, or null. */
-    IOException failure() {
-        return failure;
-    }
-
     /** Writes or stages one frame; see the class comment. */
     void write(int type, ByteBuffer payload) throws IOException {
         int length = payload.remaining();
