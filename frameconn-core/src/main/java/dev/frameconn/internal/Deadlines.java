@@ -43,7 +43,7 @@ public final class Deadlines implements Watchdog.Watched {
     private boolean stopped;
 
     /**
-     * @param onExpire called at most once, on the watchdog thread, with
+     * @param onExpire called at most once, on a thread the watchdog starts for it, with
      *        {@link #READ_IDLE}, {@link #WRITE_IDLE} or {@link #DEADLINE}
      */
     public Deadlines(Ticker ticker, long idleTimeoutNanos, IntConsumer onExpire) {
