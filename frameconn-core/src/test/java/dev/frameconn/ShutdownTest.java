@@ -81,7 +81,8 @@ class ShutdownTest {
         assertThat(metrics.drainBytes()).isEqualTo(client.drainedBytes() + serverResult.drainedBytes());
         assertThat(metrics.hardCloses()).isZero();
         assertThat(metrics.closeErrors()).isZero();
-        assertThat(metrics.framesRead()).isEqualTo(frames + Math.max(0, metrics.framesRead() - frames));
+        // the server read every client frame; the client may have read some of the server's before shutting down
+        assertThat(metrics.framesRead()).isGreaterThanOrEqualTo(frames);
         assertThat(metrics.bytesWritten()).isPositive();
     }
 
