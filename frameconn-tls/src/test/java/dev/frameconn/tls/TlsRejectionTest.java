@@ -272,4 +272,38 @@ class TlsRejectionTest {
             assertThatThrownBy(server::accept).isInstanceOf(java.nio.channels.ClosedChannelException.class);
         }
     }
+
+    /** A ticker whose identity cannot be looked up: makes {@code FrameConn.over} fail after a good handshake. */
+    private static final class BrokenTicker implements dev.frameconn.time.Ticker {
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public int hashCode() {
+            throw new IllegalStateException("broken ticker");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this;
+        }
+    }
+
+    @Test
+    void failureAfterTheHandshakeClosesTheSocket() throws Exception {
+        try (TlsFrameServer server = TlsFrameServer.bind(TlsFixtures.loopback(), TlsFixtures.serverTls(),
+                f.config())) {
+            Future<TlsConnection> accepted = f.submit(server::accept);
+            assertThatThrownBy(() -> TlsFrameConn.connect(address(server), TlsFixtures.clientTls(),
+                    f.config().withTicker(new BrokenTicker())))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("broken ticker");
+            try (TlsConnection serverSide = TlsFixtures.get(accepted)) {
+                // the client's socket is closed, not left to the garbage collector: the server sees the end at once
+                Future<Throwable> read = f.submit(() -> catchAll(() -> serverSide.conn().readFrame().close()));
+                assertThat(TlsFixtures.get(read)).isInstanceOf(IOException.class);
+            }
+        }
+    }
 }
