@@ -46,9 +46,10 @@ final class PinnedChild {
         command.addAll(ChildJvm.command(Main.class));
         command.addAll(options.childArgs());
         Path out = Files.createTempFile("frameconn-bench-pinned", ".txt");
+        Process child = null;
         try {
             long t0 = System.nanoTime();
-            Process child = new ProcessBuilder(command)
+            child = new ProcessBuilder(command)
                     .redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -57,7 +58,6 @@ final class PinnedChild {
             long budget = (options.warmup() + options.rounds()) * 4L * (options.durationNanos()
                     + TimeUnit.SECONDS.toNanos(2)) + TimeUnit.SECONDS.toNanos(120);
             if (!child.waitFor(budget, TimeUnit.NANOSECONDS)) {
-                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new BenchmarkFailure("pinned ping-pong child did not finish within "
                         + budget / 1_000_000_000 + " s: " + String.join(" ", command));
             }
@@ -74,6 +74,10 @@ final class PinnedChild {
                     Workload.PING_PONG.label(), (System.nanoTime() - t0) / 1e9);
             return rows;
         } finally {
+            if (child != null && child.isAlive()) {
+                // timed out, or this thread was interrupted while waiting: the child must not outlive the run
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
             Files.deleteIfExists(out);
         }
     }
@@ -81,13 +85,19 @@ final class PinnedChild {
     /** Null if {@code taskset -c 0 true} works, else what it said. */
     private static String probe(String taskset) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(taskset, "-c", "0", "true").redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return "it did not finish within 30 s";
+        try {
+            p.getOutputStream().close();
+            // wait first: reading to the end would block for as long as a hung probe keeps its output open
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                return "it did not finish within 30 s";
+            }
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.exitValue() == 0 ? null : "exit status " + p.exitValue() + ": " + said;
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
         }
-        return p.exitValue() == 0 ? null : "exit status " + p.exitValue() + ": " + said;
     }
 
     private static String findOnPath(String name) {

@@ -72,6 +72,19 @@ final class Report {
         }
     }
 
+    /** One row per measurement: payload (shown once per size), impl, mode, MB/s and frames/s medians. */
+    private static void throughputTable(PrintStream out, List<Measurement> mine, int implWidth) {
+        String format = "%-9s %-" + implWidth + "s %-10s %-28s %s%n";
+        out.printf(format, "payload", "impl", "mode", "MB/s", "frames/s");
+        int last = -1;
+        for (Measurement m : mine) {
+            String payload = m.payload == last ? "" : size(m.payload);
+            last = m.payload;
+            out.printf(format, payload, m.impl.label(), m.mode.label(),
+                    figure(m, Measurement.MB_PER_S, Report::mb), median(m, Measurement.FRAMES_PER_S, Report::rate));
+        }
+    }
+
     private static void oneWay(PrintStream out, List<Measurement> rows) {
         List<Measurement> mine = select(rows, m -> m.workload == Workload.ONE_WAY);
         if (mine.isEmpty()) {
@@ -79,19 +92,12 @@ final class Report {
         }
         out.println();
         out.println("ONE-WAY, 1 connection (threads: " + threadsOf(mine) + ")");
-        out.printf("%-9s %-12s %-10s %-28s %s%n", "payload", "impl", "mode", "MB/s", "frames/s");
-        int last = -1;
-        for (Measurement m : mine) {
-            String payload = m.payload == last ? "" : size(m.payload);
-            last = m.payload;
-            out.printf("%-9s %-12s %-10s %-28s %s%n", payload, m.impl.label(), m.mode.label(),
-                    figure(m, Measurement.MB_PER_S, Report::mb), median(m, Measurement.FRAMES_PER_S, Report::rate));
-        }
+        throughputTable(out, mine, 12);
         out.println();
         out.println("one-way ratios: frameconn MB/s ÷ other MB/s, medians (> 1: frameconn faster; "
                 + "raw is always its batch row)");
         ratioHeader(out, "payload");
-        last = -1;
+        int last = -1;
         for (Measurement m : mine) {
             if (m.impl != Impl.FRAMECONN) {
                 continue;
@@ -174,14 +180,7 @@ final class Report {
         out.println();
         out.println("TLS ONE-WAY, 1 connection, TLS 1.3 with mutual authentication, JDK provider and cipher order "
                 + "on both (threads: " + threadsOf(mine) + ")");
-        out.printf("%-9s %-14s %-10s %-28s %s%n", "payload", "impl", "mode", "MB/s", "frames/s");
-        int last = -1;
-        for (Measurement m : mine) {
-            String payload = m.payload == last ? "" : size(m.payload);
-            last = m.payload;
-            out.printf("%-9s %-14s %-10s %-28s %s%n", payload, m.impl.label(), m.mode.label(),
-                    figure(m, Measurement.MB_PER_S, Report::mb), median(m, Measurement.FRAMES_PER_S, Report::rate));
-        }
+        throughputTable(out, mine, 14);
         out.println();
         out.println("tls ratios: frameconn-tls MB/s ÷ netty-nio-tls MB/s, medians (> 1: frameconn faster; "
                 + "target >= 1.0)");

@@ -106,18 +106,22 @@ public final class TlsFrameConn {
 
     static TlsConnection establish(TlsTransport transport, TlsConfig tls, FrameConnConfig config)
             throws IOException {
-        transport.handshake(tls.handshakeTimeout());
-        SSLSession session = transport.engine().getSession();
-        PeerIdentity identity;
+        transport.handshake(tls.handshakeTimeout()); // closes the socket itself when it fails
         try {
-            Certificate[] chain = session.getPeerCertificates();
-            identity = PeerIdentity.of((X509Certificate) chain[0]);
-        } catch (SSLPeerUnverifiedException | ClassCastException e) {
-            transport.abort();
-            throw new TlsHandshakeException(TlsHandshakeException.Reason.FAILED, transport.remoteAddress(),
-                    "the peer is not authenticated by an X.509 certificate", e);
+            SSLSession session = transport.engine().getSession();
+            PeerIdentity identity;
+            try {
+                Certificate[] chain = session.getPeerCertificates();
+                identity = PeerIdentity.of((X509Certificate) chain[0]);
+            } catch (SSLPeerUnverifiedException | ClassCastException e) {
+                throw new TlsHandshakeException(TlsHandshakeException.Reason.FAILED, transport.remoteAddress(),
+                        "the peer is not authenticated by an X.509 certificate", e);
+            }
+            return new TlsConnection(FrameConn.over(transport, config), transport, identity,
+                    session.getProtocol(), session.getCipherSuite());
+        } catch (IOException | RuntimeException | Error e) {
+            transport.abort(); // nobody else holds the socket: whatever failed after the handshake must not leak it
+            throw e;
         }
-        return new TlsConnection(FrameConn.over(transport, config), transport, identity, session.getProtocol(),
-                session.getCipherSuite());
     }
 }

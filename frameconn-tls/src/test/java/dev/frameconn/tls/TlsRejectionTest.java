@@ -272,4 +272,43 @@ class TlsRejectionTest {
             assertThatThrownBy(server::accept).isInstanceOf(java.nio.channels.ClosedChannelException.class);
         }
     }
+
+    /** A ticker whose identity cannot be looked up: makes {@code FrameConn.over} fail after a good handshake. */
+    private static final class BrokenTicker implements dev.frameconn.time.Ticker {
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public int hashCode() {
+            throw new IllegalStateException("broken ticker");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this;
+        }
+    }
+
+    @Test
+    void failureAfterTheHandshakeClosesTheSocket() throws Exception {
+        try (TlsFrameServer server = TlsFrameServer.bind(TlsFixtures.loopback(), TlsFixtures.serverTls(),
+                f.config())) {
+            // the client's socket is closed, not left to the garbage collector: the server sees the end at once,
+            // in its handshake (the client's Finished may be lost to the reset) or in its first read
+            Future<Throwable> serverEnd = f.submit(() -> catchAll(() -> {
+                try (TlsConnection serverSide = server.accept()) {
+                    serverSide.conn().readFrame().close();
+                }
+            }));
+            assertThatThrownBy(() -> TlsFrameConn.connect(address(server), TlsFixtures.clientTls(),
+                    f.config().withTicker(new BrokenTicker())))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("broken ticker");
+            long start = System.nanoTime();
+            assertThat(TlsFixtures.get(serverEnd)).isInstanceOf(IOException.class);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("well before the idle timeout")
+                    .isLessThan(QUICK_MS);
+        }
+    }
 }

@@ -1,10 +1,7 @@
 package dev.frameconn.bench.jmh;
 
-import dev.frameconn.transport.Transport;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 
 /**
  * A transport whose reads serve a pre-encoded byte pattern over and over, as
@@ -12,10 +9,9 @@ import java.nio.channels.ClosedChannelException;
  * dropped. With a pattern of whole frames, a reader sees an endless stream of
  * them: the cost of reading a frame with no I/O at all.
  */
-public final class RepeatingTransport implements Transport {
+public final class RepeatingTransport extends NoIoTransport {
     private final ByteBuffer pattern;
     private int offset;
-    private volatile boolean open = true;
 
     /** Serves {@code pattern}'s bytes from its position to its limit, repeated; the buffer is not changed. */
     public RepeatingTransport(ByteBuffer pattern) {
@@ -38,60 +34,5 @@ public final class RepeatingTransport implements Transport {
             total += n;
         }
         return total;
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        ensureOpen();
-        long n = 0;
-        for (int i = offset; i < offset + length; i++) {
-            n += srcs[i].remaining();
-            srcs[i].position(srcs[i].limit());
-        }
-        return n;
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        ensureOpen();
-        int n = src.remaining();
-        src.position(src.limit());
-        return n;
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!open) {
-            throw new ClosedChannelException();
-        }
-    }
-
-    @Override
-    public void shutdownOutput() throws IOException {
-        ensureOpen();
-    }
-
-    @Override
-    public void close() {
-        open = false;
-    }
-
-    @Override
-    public void abort() {
-        open = false;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return null;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return null;
     }
 }
