@@ -134,15 +134,23 @@ final class SendCommand implements Callable<Integer> {
             err.flush();
             return TransferExit.LOCAL_IO;
         }
-        try (source; PrometheusHttpServer http = options.startMetrics(err, name)) {
+        try (PrometheusHttpServer http = options.startMetrics(err, name)) {
             MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
             return connectAndSend(source, size, tls, metrics, err, name);
         } catch (TransferOptions.MetricsUnavailable e) {
             return TransferExit.UNAVAILABLE;
-        } catch (IOException e) {
-            return TransferExit.OK; // closing the input failed after the transfer: nothing lost
         } finally {
+            closeQuietly(source);
             err.flush();
+        }
+    }
+
+    /** Closing the input after the transfer: a failure loses nothing and must not change the status. */
+    private static void closeQuietly(InputStream source) {
+        try {
+            source.close();
+        } catch (IOException ignored) {
+            // everything that was read has been sent and verified, or the transfer failed already
         }
     }
 

@@ -80,7 +80,6 @@ final class TransferOptions {
         return metricsSink == null ? c : c.withMetrics(metricsSink);
     }
 
-    /** Starts the metrics endpoint if asked for; null otherwise. */
     /** Thrown by {@link #startMetrics(PrintWriter, String)} after it printed why. */
     static final class MetricsUnavailable extends RuntimeException {
         MetricsUnavailable() {

@@ -133,25 +133,45 @@ public final class HeartbeatConn implements AutoCloseable {
         long now = ticker.nanoTime();
         this.lastWrite = now;
         this.lastReceived = now;
-        this.reader = config.threadFactory().newThread(this::readLoop);
-        this.pacer = config.threadFactory().newThread(this::pacerLoop);
-        this.sender = config.threadFactory().newThread(this::senderLoop);
+        this.reader = newThread(config, this::readLoop);
+        this.pacer = newThread(config, this::pacerLoop);
+        this.sender = newThread(config, this::senderLoop);
+    }
+
+    private static Thread newThread(HeartbeatConfig config, Runnable task) {
+        return Objects.requireNonNull(config.threadFactory().newThread(task),
+                "threadFactory returned null");
     }
 
     /**
      * Puts the heartbeat layer on {@code conn}, which it owns from now on: its
      * idle timeout becomes {@link HeartbeatConfig#peerTimeout()}, and the
      * background threads start. Nobody else may read from {@code conn}.
+     *
+     * <p>If the thread factory fails (throws, returns null, or a thread cannot
+     * start), {@code conn} is closed and the threads already started are
+     * stopped before the failure is rethrown: nothing is left running.
      */
     public static HeartbeatConn wrap(FrameConn conn, HeartbeatConfig config) {
         Objects.requireNonNull(conn, "conn");
         Objects.requireNonNull(config, "config");
-        conn.setIdleTimeout(config.peerTimeout());
-        HeartbeatConn hb = new HeartbeatConn(conn, config);
-        hb.reader.start();
-        hb.pacer.start();
-        hb.sender.start();
-        return hb;
+        HeartbeatConn hb = null;
+        try {
+            conn.setIdleTimeout(config.peerTimeout());
+            hb = new HeartbeatConn(conn, config);
+            hb.reader.start();
+            hb.pacer.start();
+            hb.sender.start();
+            return hb;
+        } catch (RuntimeException | Error e) {
+            // a reader already started would otherwise read the connection for ever
+            if (hb != null) {
+                hb.close();
+            } else {
+                conn.close();
+            }
+            throw e;
+        }
     }
 
     /** True if {@code type} leaves bits 24..31 (heartbeat and framing layers) clear. */

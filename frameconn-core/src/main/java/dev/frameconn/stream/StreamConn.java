@@ -143,9 +143,16 @@ public final class StreamConn implements AutoCloseable {
                     + ": one stream at a time per direction, and a broken direction stays broken");
         }
         SourceReader reader = new SourceReader(source);
-        // the connection's thread factory: whoever watches the connection's threads sees this one too
-        Thread thread = conn.config().threadFactory().newThread(reader);
-        thread.start();
+        Thread thread;
+        try {
+            // the connection's thread factory: whoever watches the connection's threads sees this one too
+            thread = Objects.requireNonNull(conn.config().threadFactory().newThread(reader),
+                    "threadFactory returned null");
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            sendState.set(IDLE); // nothing was written: the direction is as it was
+            throw e;
+        }
         boolean done = false;
         try {
             long bytes = pump(type, reader);

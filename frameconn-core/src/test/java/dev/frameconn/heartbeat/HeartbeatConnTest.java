@@ -340,6 +340,42 @@ class HeartbeatConnTest {
     }
 
     @Test
+    void aThreadThatCannotStartLeavesNoThreadRunningAndClosesTheConnection() throws Exception {
+        FrameConn[] pair = net.framePair();
+        Thread spent = Thread.ofVirtual().unstarted(() -> {});
+        spent.start();
+        spent.join();
+        AtomicInteger made = new AtomicInteger();
+        // reader and pacer start; the sender is a thread that already ran, so its start() throws
+        java.util.concurrent.ThreadFactory third = r -> made.incrementAndGet() == 3 ? spent : net.threads.newThread(r);
+        assertThatThrownBy(() -> HeartbeatConn.wrap(pair[0], net.heartbeatConfig().withThreadFactory(third)))
+                .isInstanceOf(IllegalThreadStateException.class);
+        assertThat(net.threads.threads()).hasSize(2);
+        Await.until("the started threads ended", () -> net.threads.alive().isEmpty());
+        assertThat(pair[0].isOpen()).isFalse();
+    }
+
+    @Test
+    void aThreadFactoryThatFailsClosesTheConnection() throws Exception {
+        FrameConn[] pair = net.framePair();
+        AtomicInteger made = new AtomicInteger();
+        java.util.concurrent.ThreadFactory second = r -> {
+            if (made.incrementAndGet() == 2) {
+                throw new IllegalStateException("no threads today");
+            }
+            return net.threads.newThread(r);
+        };
+        assertThatThrownBy(() -> HeartbeatConn.wrap(pair[0], net.heartbeatConfig().withThreadFactory(second)))
+                .hasMessage("no threads today");
+        assertThat(pair[0].isOpen()).isFalse();
+        assertThat(net.threads.alive()).isEmpty(); // made, never started
+        java.util.concurrent.ThreadFactory nulls = r -> null;
+        assertThatThrownBy(() -> HeartbeatConn.wrap(pair[1], net.heartbeatConfig().withThreadFactory(nulls)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("threadFactory");
+        assertThat(pair[1].isOpen()).isFalse();
+    }
+
+    @Test
     void configurationIsChecked() {
         HeartbeatConfig d = HeartbeatConfig.defaults();
         assertThat(d.sendInterval()).isEqualTo(Duration.ofSeconds(5));

@@ -128,6 +128,27 @@ class StreamConnTest {
     }
 
     @Test
+    void aSourceThreadThatCannotBeMadeLeavesTheSendingDirectionUsable() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ThreadFactory factory = r -> {
+            if (refuse.get()) {
+                throw new IllegalStateException("no threads today");
+            }
+            return net.threads.newThread(r);
+        };
+        StreamConn[] s = streamPair(net.heartbeatConfig().withThreadFactory(factory));
+        refuse.set(true);
+        assertThatThrownBy(() -> s[0].send(DATA, new ByteArrayInputStream(new byte[] {1})))
+                .hasMessage("no threads today");
+        refuse.set(false);
+        // two bytes and END fit in the socket buffers: the send returns before anyone reads
+        assertThat(s[0].send(DATA, new ByteArrayInputStream(new byte[] {1, 2}))).isEqualTo(2);
+        try (StreamInput in = s[1].receive(DATA)) {
+            assertThat(in.readAllBytes()).containsExactly(1, 2); // nothing of the failed send came through
+        }
+    }
+
+    @Test
     void aGibibyteWithRandomChunkBoundariesArrivesIntact() throws Exception {
         long size = 1L << 30;
         StreamConn[] s = streamPair();

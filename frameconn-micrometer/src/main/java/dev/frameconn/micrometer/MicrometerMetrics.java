@@ -66,12 +66,13 @@ public final class MicrometerMetrics implements FrameConnMetrics, HeartbeatMetri
         }
         framesRead = Counter.builder(prefix + ".frames.read").description("Frames handed to readers")
                 .register(registry);
-        framesWritten = Counter.builder(prefix + ".frames.written").description("Frames written completely")
+        framesWritten = Counter.builder(prefix + ".frames.written")
+                .description("Frames accepted by writes: sent, or staged for the next gathering write")
                 .register(registry);
         bytesRead = Counter.builder(prefix + ".payload.read").baseUnit("bytes")
                 .description("Payload bytes handed to readers").register(registry);
         bytesWritten = Counter.builder(prefix + ".payload.written").baseUnit("bytes")
-                .description("Payload bytes written completely").register(registry);
+                .description("Payload bytes of the frames accepted by writes").register(registry);
         shutdown = Timer.builder(prefix + ".shutdown").description("Whole shutdown").register(registry);
         drain = Timer.builder(prefix + ".shutdown.drain").description("Shutdown drain, start to end")
                 .register(registry);
