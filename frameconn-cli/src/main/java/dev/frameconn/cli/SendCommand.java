@@ -33,7 +33,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -103,11 +102,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            options.validate();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        options.validate(spec);
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         TlsConfig tls;

@@ -9,7 +9,9 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The options {@code send} and {@code recv} share: heartbeat timing, the
@@ -52,17 +54,25 @@ final class TransferOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     ProgressMode progress;
 
-    /** Checks the combination; the message says {@code name=value}. */
-    void validate() {
+    /**
+     * Checks the combination, as picocli checks single options: a bad one is a
+     * usage error of {@code spec}'s command (status 2).
+     *
+     * @throws ParameterException whose message says {@code name=value}
+     */
+    void validate(CommandSpec spec) {
         if (heartbeatInterval.isZero() || peerTimeout.isZero()) {
-            throw new IllegalArgumentException("--heartbeat-interval and --peer-timeout must be positive");
+            throw new ParameterException(spec.commandLine(),
+                    "--heartbeat-interval and --peer-timeout must be positive");
         }
         if (heartbeatInterval.compareTo(peerTimeout) >= 0) {
-            throw new IllegalArgumentException("--heartbeat-interval=" + heartbeatInterval.toMillis()
-                    + "ms must be shorter than --peer-timeout=" + peerTimeout.toMillis() + "ms");
+            throw new ParameterException(spec.commandLine(), "--heartbeat-interval="
+                    + heartbeatInterval.toMillis() + "ms must be shorter than --peer-timeout="
+                    + peerTimeout.toMillis() + "ms");
         }
         if (metrics != null && !(metrics instanceof InetSocketAddress)) {
-            throw new IllegalArgumentException("--metrics=" + Addresses.format(metrics) + " must be HOST:PORT");
+            throw new ParameterException(spec.commandLine(),
+                    "--metrics=" + Addresses.format(metrics) + " must be HOST:PORT");
         }
     }
 
