@@ -98,7 +98,7 @@ final class FrameconnContender implements Contender {
         try {
             long frames = 0;
             long budget = round.frameBudget();
-            round.awaitGo();
+            long began = round.awaitGo();
             if (mode == Mode.PER_FRAME) {
                 while (frames < budget && !round.stopped()) {
                     conn.writeFrame(Wire.TYPE, payload);
@@ -119,7 +119,7 @@ final class FrameconnContender implements Contender {
                     frames += count;
                 }
             }
-            ledger.sent(port, frames);
+            ledger.sent(port, frames, began);
             noteShutdown(conn.shutdown());
         } catch (Throwable t) {
             ledger.fail(t);

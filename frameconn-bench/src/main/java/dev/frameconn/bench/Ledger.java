@@ -21,7 +21,8 @@ public final class Ledger {
     private final int payload;
     private final int connections;
     private final CountDownLatch done;
-    private final Map<Integer, Long> sent = new ConcurrentHashMap<>();
+    /** Per client port: frames sent, and when the sender began ({@link System#nanoTime()}, 0: at the round's start). */
+    private final Map<Integer, long[]> sent = new ConcurrentHashMap<>();
     private final Map<Integer, long[]> received = new ConcurrentHashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -33,9 +34,17 @@ public final class Ledger {
         this.done = new CountDownLatch(2 * connections);
     }
 
-    /** A sender on the connection from client port {@code port} sent {@code frames} whole frames. */
+    /** A sender on the connection from client port {@code port} sent {@code frames} whole frames from the round's start. */
     public void sent(int port, long frames) {
-        if (sent.putIfAbsent(port, frames) != null) {
+        sent(port, frames, 0);
+    }
+
+    /**
+     * A sender on the connection from client port {@code port} sent {@code frames}
+     * whole frames, beginning at {@code beganNanos} ({@link Round#awaitGo()}'s answer).
+     */
+    public void sent(int port, long frames, long beganNanos) {
+        if (sent.putIfAbsent(port, new long[] {frames, beganNanos}) != null) {
             fail(new BenchmarkFailure(who + ": two senders on client port=" + port));
         }
     }
@@ -88,12 +97,14 @@ public final class Ledger {
         long[] bytes = new long[connections];
         long[] frames = new long[connections];
         long[] elapsed = new long[connections];
+        long[] active = new long[connections];
         long start = round.startNanos();
         long totalFrames = 0;
         int i = 0;
-        for (Map.Entry<Integer, Long> entry : sent.entrySet()) {
+        for (Map.Entry<Integer, long[]> entry : sent.entrySet()) {
             int port = entry.getKey();
-            long sentFrames = entry.getValue();
+            long sentFrames = entry.getValue()[0];
+            long began = Math.max(start, entry.getValue()[1]);
             long[] got = received.get(port);
             if (got == null) {
                 throw new BenchmarkFailure(who + ": no receiver reported for client port=" + port);
@@ -114,12 +125,13 @@ public final class Ledger {
             frames[i] = got[0];
             bytes[i] = got[1];
             elapsed[i] = Math.max(1, got[2] - start);
+            active[i] = Math.max(1, got[2] - began);
             totalFrames += got[0];
             i++;
         }
         if (totalFrames == 0) {
             throw new BenchmarkFailure(who + ": no frame got through in a round of " + round.describe());
         }
-        return new TransferResult(payload, bytes, frames, elapsed);
+        return new TransferResult(payload, bytes, frames, elapsed, active);
     }
 }

@@ -272,7 +272,7 @@ final class NettyContender implements Contender {
             Channel ch = channel;
             try {
                 int port = ((InetSocketAddress) ch.localAddress()).getPort();
-                round.awaitGo();
+                long began = round.awaitGo();
                 long budget = round.frameBudget();
                 long frames = 0;
                 int unflushed = 0;
@@ -312,7 +312,7 @@ final class NettyContender implements Contender {
                     throw new BenchmarkFailure(name() + ": port=" + port + " write failed: " + last.cause(),
                             last.cause());
                 }
-                ledger.sent(port, frames);
+                ledger.sent(port, frames, began);
                 ch.close(); // ends the stream: the receiver's channelInactive closes its books
             } catch (Throwable t) {
                 ledger.fail(t);

@@ -85,7 +85,7 @@ final class RawContender implements Contender {
             long budget = round.frameBudget() == Long.MAX_VALUE ? Long.MAX_VALUE : round.frameBudget() * frame;
             long written = 0;
             int phase = 0;
-            round.awaitGo();
+            long began = round.awaitGo();
             while (written < budget && !round.stopped()) {
                 int window = (int) Math.min(Wire.RAW_WRITE_SIZE, budget - written);
                 stream.limit(phase + window).position(phase);
@@ -97,7 +97,7 @@ final class RawContender implements Contender {
                 written += writeFully(channel, stream);
             }
             channel.shutdownOutput();
-            ledger.sent(port, written / frame);
+            ledger.sent(port, written / frame, began);
         } catch (Throwable t) {
             ledger.fail(t);
             Bench.closeQuietly(channel);

@@ -146,8 +146,8 @@ final class Report {
         out.println();
         out.println("CONNECTIONS, " + size(mine.get(0).payload) + " frames, one sender and one receiver per "
                 + "connection, all at once (threads: " + threadsOf(mine) + ")");
-        out.println("spread = slowest connection's MB/s ÷ fastest's, each over the round's start to its last frame "
-                + "(0: a connection got nothing through)");
+        out.println("spread = slowest connection's MB/s ÷ fastest's, each from its sender's first write to its "
+                + "last frame (0: a connection got nothing through)");
         out.printf("%-6s %-12s %-10s %-28s %-24s %s%n", "conns", "impl", "mode", "aggregate MB/s",
                 "spread", "frames/s");
         int last = -1;

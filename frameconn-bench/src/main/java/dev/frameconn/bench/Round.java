@@ -1,7 +1,8 @@
 package dev.frameconn.bench;
 
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The budget and clock of one transfer round. Every sender waits for
@@ -10,9 +11,15 @@ import java.util.concurrent.TimeUnit;
  * sender the same time (what differs is how much gets through); a budgeted
  * round gives every connection the same number of frames (what differs is how
  * long they take).
+ *
+ * <p>{@link #start()} unparks every waiting sender itself. A latch would wake
+ * them one after another (each woken thread wakes the next), and with 256
+ * busy connections on 2 CPUs the last senders then started seconds late: the
+ * spread measured the start cascade, not the transport.
  */
 public final class Round {
-    private final CountDownLatch go = new CountDownLatch(1);
+    private final ConcurrentLinkedQueue<Thread> waiting = new ConcurrentLinkedQueue<>();
+    private volatile boolean going;
     private final long durationNanos;
     private final long frameBudget;
     private volatile boolean stop;
@@ -39,9 +46,25 @@ public final class Round {
         return new Round(0, frames);
     }
 
-    /** Blocks a sender until the round starts. */
-    public void awaitGo() throws InterruptedException {
-        go.await();
+    /** Blocks a sender until the round starts; returns when it was let go ({@link System#nanoTime()}). */
+    public long awaitGo() throws InterruptedException {
+        if (!going) {
+            waiting.add(Thread.currentThread());
+            while (!going) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for the round to start");
+                }
+            }
+        }
+        return System.nanoTime();
+    }
+
+    private void letGo() {
+        going = true;
+        for (Thread t : waiting) {
+            LockSupport.unpark(t);
+        }
     }
 
     /** True once a timed round's time is up (or the round was aborted): senders stop and end their streams. */
@@ -68,7 +91,7 @@ public final class Round {
     public long start() {
         long now = System.nanoTime();
         startNanos = now;
-        go.countDown();
+        letGo();
         return now;
     }
 
@@ -88,7 +111,7 @@ public final class Round {
     /** Stops at once (on failure or tear-down). */
     public void abort() {
         stop = true;
-        go.countDown();
+        letGo();
     }
 
     /** How long to wait for the round's receivers before calling it hung. */

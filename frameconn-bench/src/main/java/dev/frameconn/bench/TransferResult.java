@@ -2,10 +2,13 @@ package dev.frameconn.bench;
 
 /**
  * The figures of one checked transfer round: per connection, the payload bytes
- * and frames its receiver got and the time from the round's start to the
- * receiver seeing the end of the stream.
+ * and frames its receiver got, the time from the round's start to the receiver
+ * seeing the end of the stream ({@code elapsedNanos}, for the aggregate), and
+ * the time from its sender's first write to that end ({@code activeNanos}, for
+ * the spread: a sender the scheduler started late is not counted as slow for
+ * the time it could not send).
  */
-public record TransferResult(int payload, long[] bytes, long[] frames, long[] elapsedNanos) {
+public record TransferResult(int payload, long[] bytes, long[] frames, long[] elapsedNanos, long[] activeNanos) {
 
     /** The round's length: until the last receiver saw its end of stream. */
     public long roundNanos() {
@@ -44,12 +47,12 @@ public record TransferResult(int payload, long[] bytes, long[] frames, long[] el
         return totalFrames() * 1e9 / roundNanos();
     }
 
-    /** Slowest connection's throughput divided by the fastest's: 1 is perfectly even. */
+    /** Slowest connection's throughput over its active time divided by the fastest's: 1 is perfectly even. */
     public double spread() {
         double min = Double.MAX_VALUE;
         double max = 0;
         for (int i = 0; i < bytes.length; i++) {
-            double rate = (double) bytes[i] / elapsedNanos[i];
+            double rate = (double) bytes[i] / activeNanos[i];
             min = Math.min(min, rate);
             max = Math.max(max, rate);
         }

@@ -49,10 +49,49 @@ class PiecesTest {
     @Test
     void spreadIsSlowestOverFastest() {
         TransferResult r = new TransferResult(10, new long[] {1000, 500}, new long[] {100, 50},
-                new long[] {1_000_000, 1_000_000});
+                new long[] {1_000_000, 1_000_000}, new long[] {1_000_000, 1_000_000});
         assertThat(r.spread()).isEqualTo(0.5);
         assertThat(r.mbPerSecond()).isEqualTo(1.5); // 1500 bytes in 1 ms
         assertThat(r.framesPerSecond()).isEqualTo(150_000.0);
+    }
+
+    @Test
+    void spreadCountsEachConnectionFromItsSendersStartButTheAggregateFromTheRounds() {
+        // the second sender began half-way: over its active half millisecond it was as fast as the first
+        TransferResult r = new TransferResult(10, new long[] {1000, 500}, new long[] {100, 50},
+                new long[] {1_000_000, 1_000_000}, new long[] {1_000_000, 500_000});
+        assertThat(r.spread()).isEqualTo(1.0);
+        assertThat(r.mbPerSecond()).isEqualTo(1.5);
+    }
+
+    @Test
+    void roundLetsEveryWaitingSenderGoAtOnceAndTellsWhen() throws Exception {
+        Round round = Round.timed(1_000_000);
+        int senders = 64;
+        long[] began = new long[senders];
+        Thread[] threads = new Thread[senders];
+        java.util.concurrent.CountDownLatch parked = new java.util.concurrent.CountDownLatch(senders);
+        for (int i = 0; i < senders; i++) {
+            int k = i;
+            threads[i] = Thread.ofVirtual().start(() -> {
+                parked.countDown();
+                try {
+                    began[k] = round.awaitGo();
+                } catch (InterruptedException e) {
+                    began[k] = -1;
+                }
+            });
+        }
+        parked.await();
+        long start = round.start();
+        for (Thread t : threads) {
+            t.join(10_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        for (long b : began) {
+            assertThat(b).isGreaterThanOrEqualTo(start);
+        }
+        assertThat(round.awaitGo()).as("after the start nobody waits").isGreaterThanOrEqualTo(start);
     }
 
     @Test
