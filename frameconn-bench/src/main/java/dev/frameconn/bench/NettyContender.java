@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
@@ -44,6 +45,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Ping-pong runs wholly on the event loops: the client writes the next
  * request from {@code channelRead} of the previous echo.
+ *
+ * <p>With TLS the sender ends its stream in order, as frameconn-tls does:
+ * close_notify, then FIN, then it reads until the receiver closes, and only
+ * then closes. Closing at once would not do: the server sends its TLS 1.3
+ * session ticket only after it has checked the client's certificate, which a
+ * cold JVM may finish after a short round; a client socket closed with that
+ * ticket unread (or receiving it afterwards) answers with RST, which throws
+ * away the frames still in its send buffer, and the receiver's read fails with
+ * "Connection reset".
  */
 final class NettyContender implements Contender {
     private static final int HEADER = 8;
@@ -109,6 +119,28 @@ final class NettyContender implements Contender {
             client.pipeline().get(SslHandler.class).handshakeFuture().get(Bench.ROUND_SLACK_NANOS,
                     TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * Ends a TLS sender's stream in order: close_notify, then FIN, keeping the
+     * channel open; the receiver reads to the end and closes, and the client
+     * then reads the end of stream and closes too (see the class comment).
+     * A failure is entered in {@code ledger} and closes the channel.
+     */
+    private static void endTlsStream(Channel ch, Ledger ledger) {
+        ch.pipeline().get(SslHandler.class).closeOutbound().addListener((ChannelFuture closeNotify) -> {
+            if (!closeNotify.isSuccess()) {
+                ledger.fail(closeNotify.cause());
+                ch.close();
+                return;
+            }
+            ((DuplexChannel) ch).shutdownOutput().addListener((ChannelFuture fin) -> {
+                if (!fin.isSuccess()) {
+                    ledger.fail(fin.cause());
+                    ch.close();
+                }
+            });
+        });
     }
 
     @Override
@@ -192,7 +224,7 @@ final class NettyContender implements Contender {
                 ChannelInboundHandlerAdapter handler;
                 Sender sender = null;
                 if (eventLoopSender) {
-                    LoopSender loopSender = new LoopSender(round, ledger, source, payload, mode);
+                    LoopSender loopSender = new LoopSender(round, ledger, source, payload, mode, tls != null);
                     loopSenders.add(loopSender);
                     handler = loopSender;
                 } else {
@@ -313,7 +345,16 @@ final class NettyContender implements Contender {
                             last.cause());
                 }
                 ledger.sent(port, frames, began);
-                ch.close(); // ends the stream: the receiver's channelInactive closes its books
+                if (tls == null) {
+                    ch.close(); // ends the stream: the receiver's channelInactive closes its books
+                } else {
+                    endTlsStream(ch, ledger);
+                    // the receiver reads to the end, then closes; reading until then leaves nothing unread here
+                    if (!ch.closeFuture().await(Bench.ROUND_SLACK_NANOS, TimeUnit.NANOSECONDS)) {
+                        throw new BenchmarkFailure(name() + ": port=" + port + " the receiver did not close within "
+                                + Bench.ROUND_SLACK_NANOS / 1_000_000_000 + " s after the end of the stream");
+                    }
+                }
             } catch (Throwable t) {
                 ledger.fail(t);
                 ch.close();
@@ -385,8 +426,11 @@ final class NettyContender implements Contender {
         private boolean pumping;
         private boolean finished;
         private boolean accounted;
+        /** TLS: end the stream with {@link NettyContender#endTlsStream}, and account once the receiver has closed. */
+        private final boolean tls;
 
-        LoopSender(Round round, Ledger ledger, ByteBuf source, int payload, Mode mode) {
+        LoopSender(Round round, Ledger ledger, ByteBuf source, int payload, Mode mode, boolean tls) {
+            this.tls = tls;
             this.round = round;
             this.ledger = ledger;
             this.source = source;
@@ -471,8 +515,12 @@ final class NettyContender implements Contender {
                 } else {
                     ledger.fail(f.cause());
                 }
-                ctx.close();
-                account();
+                if (tls && f.isSuccess()) {
+                    endTlsStream(ctx.channel(), ledger); // channelInactive accounts when the receiver has closed
+                } else {
+                    ctx.close();
+                    account();
+                }
             });
         }
 

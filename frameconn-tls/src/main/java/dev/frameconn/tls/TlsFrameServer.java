@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
@@ -38,6 +39,15 @@ import javax.net.ssl.SSLContext;
  * {@link TlsConfig#maxPendingHandshakes()} connections are being handshaken or
  * waiting for {@code accept()}; further clients wait in the listen backlog.
  *
+ * <h2>Accept failures</h2>
+ * A failed TCP accept that is not the listener being closed (for example
+ * "Too many open files" when the process is out of descriptors) does not stop
+ * the server: the acceptor counts it ({@link #acceptFailures()},
+ * {@link #lastAcceptFailure()}), waits, and tries again. The wait doubles from
+ * 1 ms up to 1 s while failures follow each other, so a lasting shortage
+ * costs one attempt a second instead of a busy loop, and starts again at 1 ms
+ * after an accept succeeds. {@link #close()} ends such a wait at once.
+ *
  * <p>{@link #close()} stops listening, aborts handshakes in progress, closes
  * connections nobody accepted yet, makes blocked {@code accept()} calls throw
  * {@link AsynchronousCloseException}, and returns once the background threads
@@ -45,6 +55,16 @@ import javax.net.ssl.SSLContext;
  */
 public final class TlsFrameServer implements AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 10;
+    /** First wait after a failed accept. */
+    static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Longest wait between failed accepts. */
+    static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Takes the next TCP connection from the listener: its own accept, or a test's stand-in. */
+    @FunctionalInterface
+    interface Acceptor {
+        SocketChannel accept(ServerSocketChannel listener) throws IOException;
+    }
 
     private final ServerSocketChannel channel;
     private final TlsConfig tls;
@@ -60,11 +80,20 @@ public final class TlsFrameServer implements AutoCloseable {
     private IOException acceptFailure; // guarded by lock: the listener broke
     private int threads; // guarded by lock: acceptor and handshakes still running
     private volatile boolean closed;
+    private final Acceptor acceptor;
+    private final long minBackoffNanos;
+    private final long maxBackoffNanos;
+    private final AtomicLong acceptFailures = new AtomicLong();
+    private volatile IOException lastAcceptFailure;
 
-    private TlsFrameServer(ServerSocketChannel channel, TlsConfig tls, FrameConnConfig config) throws IOException {
+    private TlsFrameServer(ServerSocketChannel channel, TlsConfig tls, FrameConnConfig config, Acceptor acceptor,
+            long minBackoffNanos, long maxBackoffNanos) throws IOException {
         this.channel = channel;
         this.tls = tls;
         this.config = config;
+        this.acceptor = acceptor;
+        this.minBackoffNanos = minBackoffNanos;
+        this.maxBackoffNanos = maxBackoffNanos;
         this.context = tls.newSslContext();
         this.localAddress = channel.getLocalAddress();
         this.pending = new Semaphore(tls.maxPendingHandshakes());
@@ -78,6 +107,16 @@ public final class TlsFrameServer implements AutoCloseable {
      */
     public static TlsFrameServer bind(InetSocketAddress address, TlsConfig tls, FrameConnConfig config)
             throws IOException {
+        return bind(address, tls, config, ServerSocketChannel::accept, MIN_BACKOFF_NANOS, MAX_BACKOFF_NANOS);
+    }
+
+    /**
+     * {@link #bind(InetSocketAddress, TlsConfig, FrameConnConfig)} taking
+     * connections through {@code acceptor}, with other bounds for the wait
+     * after a failed accept: for tests.
+     */
+    static TlsFrameServer bind(InetSocketAddress address, TlsConfig tls, FrameConnConfig config, Acceptor acceptor,
+            long minBackoffNanos, long maxBackoffNanos) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(config, "config");
@@ -88,7 +127,7 @@ public final class TlsFrameServer implements AutoCloseable {
         TlsFrameServer server;
         try {
             channel.bind(address, FrameServer.BACKLOG);
-            server = new TlsFrameServer(channel, tls, config);
+            server = new TlsFrameServer(channel, tls, config, acceptor, minBackoffNanos, maxBackoffNanos);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.close();
@@ -149,6 +188,7 @@ public final class TlsFrameServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        long backoff = 0;
         while (!closed) {
             try {
                 pending.acquire();
@@ -160,24 +200,64 @@ public final class TlsFrameServer implements AutoCloseable {
             }
             SocketChannel accepted;
             try {
-                accepted = channel.accept();
-            } catch (IOException e) {
+                accepted = acceptor.accept(channel);
+            } catch (ClosedChannelException e) {
+                // AsynchronousCloseException too: our close() (then closed is set), or someone closed the listener
                 if (!closed) {
-                    // the listener is broken (not closed by us): accept() reports it from now on
-                    lock.lock();
-                    try {
-                        acceptFailure = e;
-                        changed.signalAll();
-                    } finally {
-                        lock.unlock();
-                    }
+                    listenerBroken(e);
+                }
+                return;
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                // out of descriptors or memory, a connection aborted before we took it: wait, then go on
+                pending.release();
+                acceptFailures.incrementAndGet();
+                lastAcceptFailure = e;
+                backoff = backoff == 0 ? minBackoffNanos : Math.min(2 * backoff, maxBackoffNanos);
+                if (!backOff(backoff)) {
+                    return;
+                }
+                continue;
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    listenerBroken(new IOException("accept failed: " + e, e));
                 }
                 return;
             }
+            backoff = 0;
             if (!startThread(() -> handshake(accepted), "frameconn-tls-handshake")) {
                 closeQuietly(accepted);
                 return;
             }
+        }
+    }
+
+    /** The listener cannot accept any more: {@link #accept()} reports it from now on. */
+    private void listenerBroken(IOException e) {
+        lock.lock();
+        try {
+            acceptFailure = e;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits {@code nanos} after a failed accept, or until closed (false then). */
+    private boolean backOff(long nanos) {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (!closed && left > 0) {
+                left = changed.awaitNanos(left); // close() signals, so it never waits for this
+            }
+            return !closed;
+        } catch (InterruptedException e) {
+            return false; // as in acceptLoop: only a shutdown of the JVM interrupts this thread
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -256,6 +336,20 @@ public final class TlsFrameServer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * How many TCP accepts have failed without stopping the server (for
+     * example for lack of file descriptors), since it was bound. Each failure
+     * was followed by a wait; see the class comment.
+     */
+    public long acceptFailures() {
+        return acceptFailures.get();
+    }
+
+    /** The most recent of the {@link #acceptFailures()}, or null if there was none. */
+    public IOException lastAcceptFailure() {
+        return lastAcceptFailure;
     }
 
     /** The address listened on, with the real port when 0 was asked for. */

@@ -13,6 +13,10 @@ import java.util.Objects;
  * the client's certificate, so a server that rejects it is seen by the client
  * on its first read (or write) after connecting: that call throws this
  * exception with {@link Reason#REJECTED_BY_PEER}.
+ *
+ * <p>A read or write of an established TLS 1.2 connection throws it with
+ * {@link Reason#RENEGOTIATION_REFUSED} when the peer tries to start a new
+ * handshake; the connection is then aborted.
  */
 public final class TlsHandshakeException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -37,6 +41,13 @@ public final class TlsHandshakeException extends IOException {
         REJECTED_BY_PEER,
         /** No protocol version or cipher suite both sides accept. */
         NO_COMMON_PARAMETERS,
+        /**
+         * The peer tried to start a new handshake on an established TLS 1.2
+         * session (renegotiation, from either side), which frameconn never
+         * allows: the connection was aborted. TLS 1.3 has no renegotiation;
+         * its post-handshake messages (KeyUpdate, NewSessionTicket) are accepted.
+         */
+        RENEGOTIATION_REFUSED,
         /** Any other failure; the cause has the details. */
         FAILED
     }

@@ -38,6 +38,22 @@ import javax.net.ssl.SSLException;
  * flag after unlocking. So a reader never waits behind a writer blocked on a
  * peer that does not read.
  *
+ * <h2>No renegotiation</h2>
+ * Once the first handshake of a TLS 1.2 session has finished, a new handshake
+ * (renegotiation, asked for by either side) is refused: the connection is
+ * aborted and the read or write that met it throws a
+ * {@link TlsHandshakeException} with {@link Reason#RENEGOTIATION_REFUSED};
+ * later calls throw the same. TLS 1.2 sends handshake messages in records of
+ * their own type, and after the handshake only a renegotiation does, so the
+ * reader refuses such a record before the engine sees it (the engine then never
+ * starts a handshake, which a concurrent writer could otherwise carry on). As a
+ * second line, a handshake status other than NOT_HANDSHAKING after an unwrap or
+ * wrap is refused too. We do not rely on the JDK's
+ * {@code jdk.tls.rejectClientInitiatedRenegotiation}: it is process-wide, and
+ * covers only one side. TLS 1.3 has no renegotiation; its post-handshake
+ * messages (NewSessionTicket, KeyUpdate) travel as application-data records
+ * and the engine handles them inside unwrap, so none of this applies to it.
+ *
  * <h2>Close</h2>
  * <ul>
  *   <li>{@link #shutdownOutput()} sends close_notify, then half-closes TCP. On
@@ -114,6 +130,14 @@ final class TlsTransport implements Transport {
     private static final int EXPIRED = 2;
     private long handshakeBytesIn;
     private boolean handshaking;
+    /**
+     * True once the first handshake of a TLS 1.2 session has finished: any later
+     * handshake is a renegotiation, refused. Written with both locks held, read
+     * under either.
+     */
+    private boolean refuseHandshakes;
+    /** Why the connection was aborted, if a renegotiation was refused: later calls report it too. */
+    private volatile TlsHandshakeException refusal;
 
     /** Takes over a connected channel: blocking mode, TCP_NODELAY. Closes it if this fails. */
     TlsTransport(SocketChannel channel, SSLEngine engine) throws IOException {
@@ -164,6 +188,7 @@ final class TlsTransport implements Transport {
             if (!handshakeState.compareAndSet(RUNNING, FINISHED)) {
                 throw new ClosedChannelException(); // the timer fired first and closed the socket
             }
+            refuseHandshakes = !TlsConfig.TLS_1_3.equals(engine.getSession().getProtocol());
             done = true;
         } catch (IOException | RuntimeException e) {
             if (e instanceof SSLException) {
@@ -284,7 +309,7 @@ final class TlsTransport implements Transport {
         readLock.lock();
         try {
             if (closed) {
-                throw new ClosedChannelException();
+                throw closedFailure();
             }
             while (true) {
                 if (appIn.hasRemaining()) {
@@ -304,13 +329,24 @@ final class TlsTransport implements Transport {
                     inboundDone = true;
                     return -1;
                 }
+                if (refuseHandshakes && netIn.get(netIn.position()) == RECORD_HANDSHAKE) {
+                    // netIn starts at a record boundary: the engine consumes whole records only
+                    throw refuseRenegotiation("the peer sent a handshake record (a ClientHello or"
+                            + " HelloRequest: it asks for a renegotiation)");
+                }
                 int before = dst.position();
                 SSLEngineResult r = unwrapInto(dst);
                 int delivered = dst.position() - before;
                 switch (r.getStatus()) {
-                    case OK -> afterUnwrap(r.getHandshakeStatus());
+                    case OK -> {
+                        if (refuseHandshakes && isHandshaking(r.getHandshakeStatus())) {
+                            throw refuseRenegotiation("the engine started a new handshake (status="
+                                    + r.getHandshakeStatus() + ") on what the peer sent");
+                        }
+                        afterUnwrap(r.getHandshakeStatus());
+                    }
                     case CLOSED -> {
-                        inboundDone = true; // close_notify
+                        inboundDone = true; // close_notify; on TLS 1.2 the engine now wants to answer it
                         afterUnwrap(r.getHandshakeStatus());
                     }
                     case BUFFER_UNDERFLOW -> {
@@ -383,8 +419,19 @@ final class TlsTransport implements Transport {
         return n;
     }
 
+    /**
+     * Doubles netIn, keeping the bytes it holds. {@link #fillNetIn()} calls
+     * this when netIn is full although the engine asked for more bytes
+     * (BUFFER_UNDERFLOW): one incomplete record fills the whole buffer. With
+     * the JDK's engine that cannot happen: netIn holds at least 64 KiB, and the
+     * JDK refuses a record longer than its packet buffer size (at most 33 093
+     * bytes, {@code SSLEngineImpl.readRecord}) with an SSLProtocolException
+     * before it ever reports an underflow. The growth is for an engine that
+     * accepts larger records: a record's length field has 16 bits (at most
+     * 5 + 65 535 bytes), so one doubling holds any record, and the buffer keeps
+     * that size for the rest of the connection.
+     */
     private void growNetIn() {
-        // a record larger than the buffer: only with a peer beyond the TLS limits; grow once
         ByteBuffer bigger = ByteBuffer.allocate(netIn.capacity() * 2);
         bigger.clear();
         netIn.flip();
@@ -425,7 +472,7 @@ final class TlsTransport implements Transport {
         writeLock.lock();
         try {
             if (closed || outputShut) {
-                throw new ClosedChannelException();
+                throw closedFailure();
             }
             long total = 0;
             for (int i = offset; i < offset + length; i++) {
@@ -458,6 +505,11 @@ final class TlsTransport implements Transport {
                     default -> { }
                 }
                 HandshakeStatus hs = r.getHandshakeStatus();
+                if (refuseHandshakes && isHandshaking(hs) && !engine.isInboundDone()) {
+                    // (after the peer's close_notify, TLS 1.2's engine wants to wrap its answer: not a handshake)
+                    throw refuseRenegotiation("the engine started a new handshake (status=" + hs
+                            + ") while this side wrote");
+                }
                 if (hs == HandshakeStatus.NEED_TASK) {
                     runTasks();
                 } else if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
@@ -467,6 +519,8 @@ final class TlsTransport implements Transport {
             }
             flushNetOut();
             return consumed;
+        } catch (ClosedChannelException e) {
+            throw refusal != null ? closedFailure() : e; // a refused renegotiation aborted the socket under us
         } finally {
             releaseWriteIfClosed();
             writeLock.unlock();
@@ -485,6 +539,10 @@ final class TlsTransport implements Transport {
             if (closed || outputShut) {
                 throw new ClosedChannelException();
             }
+            if (refuseHandshakes) {
+                throw new IllegalStateException("protocol=" + engine.getSession().getProtocol()
+                        + " has no KeyUpdate: beginHandshake would start a renegotiation");
+            }
             engine.beginHandshake(); // after a TLS 1.3 handshake: a KeyUpdate, not a new handshake
             for (int i = 0; i < 8 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
                 if (engine.wrap(NOTHING, netOut).bytesProduced() == 0) {
@@ -496,6 +554,37 @@ final class TlsTransport implements Transport {
             releaseWriteIfClosed();
             writeLock.unlock();
         }
+    }
+
+    private static boolean isHandshaking(HandshakeStatus hs) {
+        return hs != HandshakeStatus.NOT_HANDSHAKING && hs != HandshakeStatus.FINISHED;
+    }
+
+    /**
+     * Aborts the connection because a new handshake began on an established
+     * TLS 1.2 session, and returns the failure to throw. No alert:
+     * {@link SSLEngine} has no call that makes one on demand, and TLS 1.2's
+     * no_renegotiation is only a warning, which the peer may ignore; the
+     * abort ends the attempt for certain.
+     */
+    private TlsHandshakeException refuseRenegotiation(String what) {
+        TlsHandshakeException e = new TlsHandshakeException(Reason.RENEGOTIATION_REFUSED, remote, what + " after the "
+                + engine.getSession().getProtocol() + " handshake had finished; renegotiation is refused,"
+                + " so the connection was aborted", null);
+        refusal = e;
+        abort();
+        return e;
+    }
+
+    /** For a call on a closed transport: the refused renegotiation that closed it, if that is what did. */
+    private IOException closedFailure() {
+        TlsHandshakeException refused = refusal;
+        if (refused != null) {
+            return new TlsHandshakeException(Reason.RENEGOTIATION_REFUSED, remote,
+                    "this " + engine.getSession().getProtocol()
+                    + " connection was aborted when the peer tried to renegotiate (see the cause)", refused);
+        }
+        return new ClosedChannelException();
     }
 
     private IOException outboundClosed() {
