@@ -343,27 +343,13 @@ final class DemoCommand implements Callable<Integer> {
                 .put("server_end", Json.object()
                         .put("reason", EndReason.of(server.end()).label())
                         .put("message", EndReason.messageOf(server.end())))
-                .put("client_shutdown", shutdownJson(client.shutdown()))
-                .put("server_shutdown", shutdownJson(server.shutdown()))
+                .put("client_shutdown", EventPrinter.shutdownFields(Json.object(), client.shutdown(), "seconds"))
+                .put("server_shutdown", EventPrinter.shutdownFields(Json.object(), server.shutdown(), "seconds"))
                 .put("client_metrics", metricsJson(clientMetrics))
                 .put("server_metrics", metricsJson(serverMetrics))
                 .put("buffers_outstanding", outstanding)
                 .put("failures", String.join("; ", failures))
                 .toString();
-    }
-
-    private static Json shutdownJson(ShutdownResult r) {
-        Json j = Json.object()
-                .put("clean", r.clean())
-                .put("drained_bytes", r.drainedBytes())
-                .put("seconds", r.duration().toNanos() / 1e9);
-        if (r.failedStep() != null) {
-            j.put("failed_step", r.failedStep().label());
-        }
-        if (r.error() != null) {
-            j.put("error", EndReason.messageOf(r.error()));
-        }
-        return j;
     }
 
     private static Json metricsJson(InMemoryMetrics m) {

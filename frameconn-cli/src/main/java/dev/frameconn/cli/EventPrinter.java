@@ -161,7 +161,7 @@ final class EventPrinter {
                 line.put("connection", conn);
             }
             line.put("reason", reason.label()).put("message", message);
-            print(shutdownFields(withPeerReason(line, peerReason), result).toString());
+            print(shutdownFields(withPeerReason(line, peerReason), result, "shutdown_seconds").toString());
         } else {
             print(prefix(conn) + shutdownText(result));
         }
@@ -169,7 +169,8 @@ final class EventPrinter {
 
     /** A shutdown this side began (the sender at the end of its input). */
     void shutdown(ShutdownResult result) {
-        print(json ? shutdownFields(Json.event("shutdown"), result).toString() : shutdownText(result));
+        print(json ? shutdownFields(Json.event("shutdown"), result, "shutdown_seconds").toString()
+                : shutdownText(result));
     }
 
     /** A free-form error about one connection, on the same stream as the events. */
@@ -188,10 +189,16 @@ final class EventPrinter {
         return line;
     }
 
-    private static Json shutdownFields(Json line, ShutdownResult result) {
+    /**
+     * Adds a shutdown's result to {@code line}: clean, drained_bytes, its
+     * duration under {@code secondsKey}, then failed_step and error when there
+     * are any. The events say {@code shutdown_seconds} beside their other
+     * fields; {@code demo} nests the result and says {@code seconds}.
+     */
+    static Json shutdownFields(Json line, ShutdownResult result, String secondsKey) {
         line.put("clean", result.clean())
                 .put("drained_bytes", result.drainedBytes())
-                .put("shutdown_seconds", result.duration().toNanos() / 1e9);
+                .put(secondsKey, result.duration().toNanos() / 1e9);
         if (result.failedStep() != null) {
             line.put("failed_step", result.failedStep().label());
         }

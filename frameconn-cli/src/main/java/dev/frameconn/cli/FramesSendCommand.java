@@ -8,13 +8,11 @@ import dev.frameconn.ShutdownResult;
 import dev.frameconn.cli.FrameLineParser.BadLineException;
 import dev.frameconn.cli.FrameLineParser.OutgoingFrame;
 import dev.frameconn.tls.TlsConfig;
-import dev.frameconn.tls.TlsFrameConn;
 import dev.frameconn.tls.TlsHandshakeException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
@@ -102,7 +100,7 @@ final class FramesSendCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per line instead of text.")
     private boolean json;
 
-    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    @ArgGroup(exclusive = false, heading = TlsOptions.HEADING)
     private TlsOptions tlsOptions = new TlsOptions();
 
     @Override
@@ -112,18 +110,10 @@ final class FramesSendCommand implements Callable<Integer> {
         FrameConnConfig config = FrameConnConfig.defaults()
                 .withIdleTimeout(idleTimeout)
                 .withShutdownTimeout(shutdownTimeout);
-        TlsConfig tls;
-        try {
-            tls = tlsOptions.loadFor(spec, address);
-        } catch (IOException e) {
-            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
-            return ExitCode.USAGE;
-        }
+        TlsConfig tls = tlsOptions.loadFor(spec, address);
         FrameConn conn;
         try {
-            SocketAddress to = Addresses.resolve(address);
-            conn = tls == null ? FrameConn.connect(to, config)
-                    : TlsFrameConn.connect((InetSocketAddress) to, tls, config).conn();
+            conn = Connector.connect(address, config, tls);
         } catch (TlsHandshakeException e) {
             err.println(name + ": cannot connect to " + Addresses.format(address) + ": TLS handshake failed: "
                     + e.reason().name().toLowerCase(java.util.Locale.ROOT) + " (" + EndReason.messageOf(e) + ")");

@@ -10,7 +10,6 @@ import dev.frameconn.tls.TlsHandshakeException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -117,7 +116,7 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per line instead of text.")
     private boolean json;
 
-    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    @ArgGroup(exclusive = false, heading = TlsOptions.HEADING)
     private TlsOptions tlsOptions = new TlsOptions();
 
     /** What a connection's peer is told when the listener is stopped by a signal. */
@@ -146,20 +145,10 @@ final class ListenCommand implements Callable<Integer> {
                 .withDrainLimit(drainLimit);
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        TlsConfig tls;
-        try {
-            tls = tlsOptions.loadFor(spec, address);
-        } catch (IOException e) {
-            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
-            return ExitCode.USAGE;
-        }
+        TlsConfig tls = tlsOptions.loadFor(spec, address);
         Listener server;
         try {
-            SocketAddress bindTo = Addresses.resolve(address);
-            if (bindTo instanceof UnixDomainSocketAddress unix) {
-                UnixSocketFiles.removeIfStale(unix.getPath());
-            }
-            server = Listener.bind(bindTo, config, tls);
+            server = Listener.bind(address, config, tls);
         } catch (UnknownHostException e) {
             err.println(name + ": cannot listen on " + Addresses.format(address) + ": unknown host ("
                     + EndReason.messageOf(e) + ")");
@@ -169,15 +158,14 @@ final class ListenCommand implements Callable<Integer> {
             return ExitCode.UNAVAILABLE;
         }
         EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), json);
-        Thread stopper = new Thread(() -> stop(server), "frameconn-listen-stop");
-        Runtime.getRuntime().addShutdownHook(stopper);
+        Thread stopper = ShutdownHooks.add("frameconn-listen-stop", () -> stop(server));
         try {
             printer.listening(server.localAddress());
             return serve(server, printer, err, name);
         } finally {
             closeQuietly(server);
             done.countDown();
-            removeHook(stopper);
+            ShutdownHooks.remove(stopper);
         }
     }
 
@@ -309,14 +297,6 @@ final class ListenCommand implements Callable<Integer> {
             server.close();
         } catch (IOException ignored) {
             // only the Unix socket file's removal can fail; nothing useful to add
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook is running or ran: nothing to remove
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.frameconn.tls.TlsFrameServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /**
  * What {@code frames listen} and {@code recv} accept from: a plain {@link FrameServer}, or a
@@ -30,15 +31,27 @@ final class Listener implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code address}, with TLS if {@code tlsConfig} is not null.
+     * Listens on {@code address} as {@link Addresses#parse} gave it, with TLS
+     * if {@code tlsConfig} is not null. The host is looked up now; for a Unix
+     * domain socket, a socket file that a dead listener left behind is removed
+     * first ({@link UnixSocketFiles#removeIfStale}), anything else at the path
+     * is left alone.
      *
+     * @throws java.net.UnknownHostException if the host name is unknown
+     * @throws java.nio.file.FileAlreadyExistsException if the Unix socket path
+     *         exists and is not a stale socket
+     * @throws IOException if binding fails (address in use, no permission)
      * @throws IllegalArgumentException for TLS on a Unix domain socket
      */
     static Listener bind(SocketAddress address, FrameConnConfig config, TlsConfig tlsConfig) throws IOException {
-        if (tlsConfig == null) {
-            return new Listener(FrameServer.bind(address, config), null);
+        SocketAddress resolved = Addresses.resolve(address);
+        if (resolved instanceof UnixDomainSocketAddress unix) {
+            UnixSocketFiles.removeIfStale(unix.getPath());
         }
-        if (!(address instanceof InetSocketAddress inet)) {
+        if (tlsConfig == null) {
+            return new Listener(FrameServer.bind(resolved, config), null);
+        }
+        if (!(resolved instanceof InetSocketAddress inet)) {
             throw new IllegalArgumentException("TLS needs a HOST:PORT address, not " + Addresses.format(address));
         }
         return new Listener(null, TlsFrameServer.bind(inet, tlsConfig, config));

@@ -57,11 +57,17 @@ public final class Main {
         }
     }
 
-    /** The configured command tree: short usage errors, internal errors as status 70. */
+    /**
+     * The configured command tree: short usage errors, a reported failure
+     * ({@link ExitStatusException}) as its status, internal errors as status 70.
+     */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ExitStatusException reported) {
+                return reported.status(); // the command printed why already
+            }
             PrintWriter err = commandLine.getErr();
             err.println(commandLine.getCommandSpec().qualifiedName() + ": internal error: " + e);
             e.printStackTrace(err);

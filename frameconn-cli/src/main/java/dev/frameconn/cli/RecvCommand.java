@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -103,7 +102,7 @@ final class RecvCommand implements Callable<Integer> {
     @Mixin
     private TransferOptions options;
 
-    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    @ArgGroup(exclusive = false, heading = TlsOptions.HEADING)
     private TlsOptions tlsOptions = new TlsOptions();
 
     /** The temporary file in use, for the signal hook to delete. */
@@ -114,30 +113,20 @@ final class RecvCommand implements Callable<Integer> {
         options.validate(spec);
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        TlsConfig tls;
-        try {
-            tls = tlsOptions.loadFor(spec, listen);
-        } catch (IOException e) {
-            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
-            err.flush();
-            return ExitCode.USAGE;
-        }
+        TlsConfig tls = tlsOptions.loadFor(spec, listen);
         Path target = output == null ? null : output.toAbsolutePath();
         if (target != null && Files.isDirectory(target)) {
             err.println(name + ": --output " + output + " is a directory");
             err.flush();
             return TransferExit.LOCAL_IO;
         }
-        Thread cleaner = new Thread(this::deletePartial, "frameconn-recv-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleaner);
+        Thread cleaner = ShutdownHooks.add("frameconn-recv-cleanup", this::deletePartial);
         try (PrometheusHttpServer http = options.startMetrics(err, name)) {
             MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
             return serve(target, tls, metrics, err, name);
-        } catch (TransferOptions.MetricsUnavailable e) {
-            return TransferExit.UNAVAILABLE;
         } finally {
             deletePartial();
-            removeHook(cleaner);
+            ShutdownHooks.remove(cleaner);
             err.flush();
         }
     }
@@ -147,11 +136,7 @@ final class RecvCommand implements Callable<Integer> {
         FrameConnConfig config = options.frameConfig(metrics);
         FrameConn accepted;
         try {
-            SocketAddress bindTo = Addresses.resolve(listen);
-            if (bindTo instanceof UnixDomainSocketAddress unix) {
-                UnixSocketFiles.removeIfStale(unix.getPath());
-            }
-            try (Listener server = Listener.bind(bindTo, config, tls)) {
+            try (Listener server = Listener.bind(listen, config, tls)) {
                 err.println(name + ": listening on " + Addresses.format(server.localAddress()));
                 err.flush();
                 accepted = acceptOne(server, err, name); // one stream, one connection: stop listening at once
@@ -307,14 +292,6 @@ final class RecvCommand implements Callable<Integer> {
             } catch (IOException ignored) {
                 // already failed or closed
             }
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook is running or ran
         }
     }
 }

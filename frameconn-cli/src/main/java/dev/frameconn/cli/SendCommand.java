@@ -13,14 +13,12 @@ import dev.frameconn.stream.StreamConn;
 import dev.frameconn.stream.StreamProtocolException;
 import dev.frameconn.stream.StreamSourceException;
 import dev.frameconn.tls.TlsConfig;
-import dev.frameconn.tls.TlsFrameConn;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -97,7 +95,7 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     private TransferOptions options;
 
-    @ArgGroup(exclusive = false, heading = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n")
+    @ArgGroup(exclusive = false, heading = TlsOptions.HEADING)
     private TlsOptions tlsOptions = new TlsOptions();
 
     @Override
@@ -105,14 +103,7 @@ final class SendCommand implements Callable<Integer> {
         options.validate(spec);
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        TlsConfig tls;
-        try {
-            tls = tlsOptions.loadFor(spec, address);
-        } catch (IOException e) {
-            err.println(name + ": cannot use the TLS files: " + EndReason.messageOf(e));
-            err.flush();
-            return ExitCode.USAGE;
-        }
+        TlsConfig tls = tlsOptions.loadFor(spec, address);
         InputStream source;
         long size = -1;
         try {
@@ -132,8 +123,6 @@ final class SendCommand implements Callable<Integer> {
         try (PrometheusHttpServer http = options.startMetrics(err, name)) {
             MicrometerMetrics metrics = http == null ? null : new MicrometerMetrics(http.registry());
             return connectAndSend(source, size, tls, metrics, err, name);
-        } catch (TransferOptions.MetricsUnavailable e) {
-            return TransferExit.UNAVAILABLE;
         } finally {
             closeQuietly(source);
             err.flush();
@@ -155,11 +144,9 @@ final class SendCommand implements Callable<Integer> {
         FrameConn raw;
         String peer = "the receiver " + Addresses.format(address);
         try {
-            SocketAddress to = Addresses.resolve(address);
             var config = options.frameConfig(metrics).withConnectTimeout(connectTimeout);
             // the heartbeat and stream layers wrap a FrameConn: over TLS, the one inside the TLS connection
-            raw = tls == null ? FrameConn.connect(to, config)
-                    : TlsFrameConn.connect((InetSocketAddress) to, tls, config).conn();
+            raw = Connector.connect(address, config, tls);
         } catch (UnknownHostException e) {
             err.println(name + ": cannot connect to " + Addresses.format(address) + ": unknown host");
             return TransferExit.UNAVAILABLE;

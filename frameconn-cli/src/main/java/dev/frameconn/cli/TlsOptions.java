@@ -2,6 +2,7 @@ package dev.frameconn.cli;
 
 import dev.frameconn.tls.TlsConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
@@ -15,9 +16,14 @@ import picocli.CommandLine.ParameterException;
  * ({@code frames listen}, {@code frames send}, {@code recv}, {@code send}):
  * {@code --tls-cert FILE --tls-key FILE --tls-ca FILE} switch TLS with mutual
  * authentication on (all three or none), as operators keep the files (PEM).
- * TLS 1.3 only, as the library's default. A picocli argument group.
+ * TLS 1.3 only, as the library's default. A picocli argument group, declared
+ * in each command as
+ * {@code @ArgGroup(exclusive = false, heading = TlsOptions.HEADING)}.
  */
 final class TlsOptions {
+    /** The heading of the TLS section in each command's help. */
+    static final String HEADING = "%nTLS (all of --tls-cert, --tls-key, --tls-ca, or none):%n";
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "This side's certificate (PEM, intermediates may follow). With --tls-key and "
                     + "--tls-ca: speak TLS with mutual authentication.")
@@ -48,15 +54,29 @@ final class TlsOptions {
     }
 
     /**
-     * {@link #load} for a command that connects to or listens on {@code address}:
-     * also refuses TLS on a Unix domain socket, which has no host to check.
+     * The TLS configuration for a command that connects to or listens on
+     * {@code address}, or null without TLS options. Files that cannot be used
+     * end the command here, so that each command words it the same: one line
+     * {@code NAME: cannot use the TLS files: WHY} on its standard error, and
+     * status 2 (a usage error, but without the help hint: the options were
+     * well formed).
      *
      * @throws ParameterException if only some of the three files were given, or
-     *         TLS was asked for on a Unix domain socket
-     * @throws IOException if a file cannot be read or holds no usable PEM block
+     *         TLS was asked for on a Unix domain socket, which has no host to check
+     * @throws ExitStatusException with {@link ExitCode#USAGE}, after printing why,
+     *         if a file cannot be read, holds no usable PEM block, or the key does
+     *         not belong to the certificate
      */
-    TlsConfig loadFor(CommandSpec spec, SocketAddress address) throws IOException {
-        TlsConfig tls = load(spec);
+    TlsConfig loadFor(CommandSpec spec, SocketAddress address) {
+        TlsConfig tls;
+        try {
+            tls = load(spec);
+        } catch (IOException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(spec.qualifiedName() + ": cannot use the TLS files: " + EndReason.messageOf(e));
+            err.flush();
+            throw new ExitStatusException(ExitCode.USAGE);
+        }
         if (tls != null && address instanceof UnixDomainSocketAddress) {
             throw new ParameterException(spec.commandLine(), "TLS needs a HOST:PORT address, not "
                     + Addresses.format(address));
@@ -70,7 +90,7 @@ final class TlsOptions {
      * @throws ParameterException if only some of the three files were given
      * @throws IOException if a file cannot be read or holds no usable PEM block
      */
-    TlsConfig load(CommandSpec spec) throws IOException {
+    private TlsConfig load(CommandSpec spec) throws IOException {
         if (!enabled()) {
             if (serverName != null) {
                 throw new ParameterException(spec.commandLine(), "--tls-server-name needs --tls-cert, --tls-key "

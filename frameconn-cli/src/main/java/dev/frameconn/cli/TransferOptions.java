@@ -90,18 +90,12 @@ final class TransferOptions {
         return metricsSink == null ? c : c.withMetrics(metricsSink);
     }
 
-    /** Thrown by {@link #startMetrics(PrintWriter, String)} after it printed why. */
-    static final class MetricsUnavailable extends RuntimeException {
-        MetricsUnavailable() {
-            super(null, null, false, false);
-        }
-    }
-
     /**
      * Starts the metrics server if {@code --metrics} was given and says where
      * it listens; null without the option.
      *
-     * @throws MetricsUnavailable after printing why it could not listen
+     * @throws ExitStatusException with {@link TransferExit#UNAVAILABLE}, after
+     *         printing why it could not listen
      */
     PrometheusHttpServer startMetrics(PrintWriter err, String name) {
         try {
@@ -114,7 +108,7 @@ final class TransferOptions {
         } catch (IOException e) {
             err.println(name + ": cannot serve metrics on " + Addresses.format(metrics) + ": "
                     + EndReason.messageOf(e));
-            throw new MetricsUnavailable();
+            throw new ExitStatusException(TransferExit.UNAVAILABLE);
         }
     }
 

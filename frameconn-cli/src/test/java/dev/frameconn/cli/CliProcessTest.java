@@ -160,9 +160,7 @@ class CliProcessTest {
     void sigtermShutsOpenConnectionsDownWithTheHandshake() throws Exception {
         try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0", "--json");
                 Socket raw = new Socket()) {
-            String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
-            raw.connect(new InetSocketAddress("127.0.0.1",
-                    Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))), 10_000);
+            raw.connect(new InetSocketAddress("127.0.0.1", listeningPort(listener)), 10_000);
             raw.setSoTimeout((int) CliProcess.TIMEOUT.toMillis());
             raw.getOutputStream().write(Arrays.copyOf(header(5, 1), 9));
             listener.awaitLineContaining("\"event\":\"frame\"");
@@ -209,8 +207,7 @@ class CliProcessTest {
     void listenerNamesHowMisbehavingPeersEnded() throws Exception {
         try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0",
                 "--connections", "4", "--json", "--idle-timeout", "1s")) {
-            String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
-            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            int port = listeningPort(listener);
 
             // 1: a header announcing 100 bytes, 10 of them, then end of stream
             byte[] truncated = Arrays.copyOf(header(1, 100), 18);
@@ -239,8 +236,7 @@ class CliProcessTest {
     void drainLimitBoundsWhatAPeerThatKeepsSendingCosts() throws Exception {
         try (CliProcess listener = CliProcess.start(dir, "frames", "listen", "127.0.0.1:0",
                 "--connections", "1", "--json", "--drain-limit", "1MiB")) {
-            String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
-            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            int port = listeningPort(listener);
             try (Socket flood = new Socket("127.0.0.1", port)) {
                 OutputStream out = flood.getOutputStream();
                 out.write(header(0x1000_0000, 0)); // RST: the listener shuts down in turn and drains
@@ -297,6 +293,12 @@ class CliProcessTest {
     }
 
     /** Connects, writes {@code bytes}, half-closes, and returns all the listener sent until it closed. */
+    /** The port from a {@code --json} listener's first line, its {@code listening} event. */
+    private static int listeningPort(CliProcess listener) throws InterruptedException {
+        String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    }
+
     private static byte[] rawExchange(int port, byte[] bytes) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);

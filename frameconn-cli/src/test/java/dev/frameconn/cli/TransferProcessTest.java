@@ -162,6 +162,31 @@ class TransferProcessTest {
         }
     }
 
+    /** A check of {@link #filesIn} the test directory; one that cannot list it yet is false. */
+    @FunctionalInterface
+    private interface FilesCheck {
+        boolean test(List<String> files) throws IOException;
+    }
+
+    /** Waits until the files in the test directory pass {@code check}: a transfer has reached the disk. */
+    private void awaitFiles(String what, FilesCheck check) {
+        awaitCondition(what, () -> {
+            try {
+                return check.test(filesIn(dir));
+            } catch (IOException e) {
+                return false; // a file listed a moment ago may be gone (renamed, deleted): look again
+            }
+        });
+    }
+
+    /** Writes {@code n} random bytes to the tool's standard input and leaves it open: the transfer goes on. */
+    private static OutputStream feed(Tool send, int n) throws IOException {
+        OutputStream stdin = send.process.getOutputStream();
+        stdin.write(randomBytes(n));
+        stdin.flush();
+        return stdin;
+    }
+
     @Test
     void aFileArrivesIntactAndBothSidesPrintCountAndDigest() throws Exception {
         byte[] data = randomBytes(5 << 20);
@@ -212,18 +237,11 @@ class TransferProcessTest {
         Tool recv = recv("--listen", "127.0.0.1:0", "--output", "out.bin");
         String address = listeningAddress(recv);
         Tool send = send(address);
-        OutputStream stdin = send.process.getOutputStream();
-        stdin.write(randomBytes(3 << 20));
-        stdin.flush();
+        feed(send, 3 << 20);
         // data is arriving in the temporary file
-        awaitCondition("a partial file with data", () -> {
-            try {
-                return filesIn(dir).stream().anyMatch(n -> n.startsWith(".out.bin.") && n.endsWith(".part"))
-                        && Files.size(dir.resolve(filesIn(dir).get(0))) > 0;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        awaitFiles("a partial file with data", files -> files.stream()
+                .anyMatch(n -> n.startsWith(".out.bin.") && n.endsWith(".part"))
+                && Files.size(dir.resolve(files.get(0))) > 0);
         send.process.destroyForcibly(); // the sender dies mid-stream
         assertThat(recv.awaitExit()).isEqualTo(TransferExit.FAILED);
         assertThat(recv.stderr()).containsAnyOf("closed the connection before the stream ended",
@@ -236,16 +254,8 @@ class TransferProcessTest {
         Tool recv = recv("--listen", "127.0.0.1:0", "--output", "out.bin");
         String address = listeningAddress(recv);
         Tool send = send(address);
-        OutputStream stdin = send.process.getOutputStream();
-        stdin.write(randomBytes(1 << 20));
-        stdin.flush();
-        awaitCondition("a partial file", () -> {
-            try {
-                return !filesIn(dir).isEmpty();
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        OutputStream stdin = feed(send, 1 << 20);
+        awaitFiles("a partial file", files -> !files.isEmpty());
         recv.process.destroy(); // SIGTERM: the shutdown hook removes the partial file
         recv.awaitExit();
         assertThat(filesIn(dir)).isEmpty();
@@ -259,16 +269,8 @@ class TransferProcessTest {
                 "--peer-timeout", "2s", "--heartbeat-interval", "500ms");
         String address = listeningAddress(recv);
         Tool send = send(address, "--peer-timeout", "2s", "--heartbeat-interval", "500ms");
-        OutputStream stdin = send.process.getOutputStream();
-        stdin.write(randomBytes(1 << 16));
-        stdin.flush();
-        awaitCondition("a partial file", () -> {
-            try {
-                return !filesIn(dir).isEmpty();
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        feed(send, 1 << 16);
+        awaitFiles("a partial file", files -> !files.isEmpty());
         // SIGSTOP: the socket stays open, but nothing comes any more, not even heartbeats
         long stopped = System.nanoTime();
         assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(send.process.pid())).start().waitFor())
