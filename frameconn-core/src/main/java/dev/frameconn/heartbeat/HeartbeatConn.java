@@ -50,7 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Heartbeats never queue behind a blocked writer.</b> If an application
  *       write holds the connection, the heartbeat is skipped: that write is
  *       traffic the peer sees, and if it is blocked, the peer's write timeout
- *       is not ours to renew. Timers never wait on I/O.</li>
+ *       is not ours to renew. Nor do application writes queue behind a
+ *       blocked heartbeat at this layer: the heartbeat is written without the
+ *       write side's lock, so a write behind it waits inside the connection,
+ *       where the send stall clock counts it. Timers never wait on I/O.</li>
  *   <li><b>No stray threads.</b> The reader, the pacer (timers) and the
  *       heartbeat sender end on {@link #shutdown()} and {@link #close()}, which
  *       wait for them.</li>
@@ -97,7 +100,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *                             --failure-----> kept, handed to readFrame() after the queue
  *   pacer:   sleeps until the next heartbeat or stall could be due (no I/O);
  *            heartbeat due --> wakes the sender; stall --> closes the connection
- *   sender:  on wake-up: tryLock the write side, write HEARTBEAT, unlock
+ *   sender:  on wake-up: tryLock the write side; if no write came meanwhile, unlock and write HEARTBEAT
  * </pre>
  */
 public final class HeartbeatConn implements AutoCloseable {
@@ -148,6 +151,7 @@ public final class HeartbeatConn implements AutoCloseable {
     private boolean payloadUnflushed;
     private boolean heartbeatDue;
     private boolean stopped;
+    private long pacerTicks;
 
     private volatile StreamStalledException.Direction stalled;
     private final AtomicBoolean peerTimeoutCounted = new AtomicBoolean();
@@ -529,31 +533,31 @@ public final class HeartbeatConn implements AutoCloseable {
 
     /** Sends one heartbeat unless a write is in progress; false once the write side failed. */
     private boolean sendHeartbeat() {
+        long start;
         if (!writeLock.tryLock()) {
             return true; // a write is in progress: that is traffic, and waiting behind it helps nobody
         }
         try {
-            long start = ticker.nanoTime();
+            start = ticker.nanoTime();
             if (start - lastWrite < intervalNanos) {
                 return true; // something was written since the pacer looked
             }
+        } finally {
+            // not held while writing: if the peer does not read, the heartbeat blocks, and an application
+            // write waiting for this lock would wait uncounted by the send stall clock, for ever
+            writeLock.unlock();
+        }
+        try {
             conn.writeEmptyFrame(HEARTBEAT);
             // the start, not the end: the peer may have the frame before we get to read the clock again
             lastWrite = start;
             heartbeatsSent.increment();
             metrics.heartbeatSent();
-        } catch (IOException e) {
-            // the write side is broken or shutting down: the application's next write says why
-            return false;
-        } finally {
-            writeLock.unlock();
-        }
-        try {
-            // the core may stage a small frame behind a write under way; a heartbeat must leave now.
-            // Outside our lock: application writes need not wait for this.
+            // the core may stage a small frame behind a write under way; a heartbeat must leave now
             conn.flush();
             return true;
         } catch (IOException e) {
+            // the write side is broken or shutting down: the application's next write says why
             return false;
         }
     }
@@ -586,6 +590,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * is a local close and does not block.
      */
     private long tickLocked(long now) {
+        pacerTicks++;
         long next = lastWrite + intervalNanos - now;
         if (next <= 0) {
             heartbeatDue = true;
@@ -747,6 +752,36 @@ public final class HeartbeatConn implements AutoCloseable {
         lock.lock();
         try {
             return waitingReaders;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often the pacer looked at the clock so far; for tests, to know it saw a step of a manual clock. */
+    long pacerTicks() {
+        lock.lock();
+        try {
+            return pacerTicks;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Time on the receive stall clock now (see the class comment); for tests. */
+    Duration receiveStallClock() {
+        lock.lock();
+        try {
+            return Duration.ofNanos(readWaitSince == IDLE ? receiveWaited : ticker.nanoTime() - readWaitSince);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Time on the send stall clock now, kept only with a stall timeout; for tests. */
+    Duration sendStallClock() {
+        lock.lock();
+        try {
+            return Duration.ofNanos(sendSince == IDLE ? sendWaited : ticker.nanoTime() - sendSince);
         } finally {
             lock.unlock();
         }
