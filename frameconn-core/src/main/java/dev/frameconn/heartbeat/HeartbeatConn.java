@@ -152,6 +152,7 @@ public final class HeartbeatConn implements AutoCloseable {
     private boolean heartbeatDue;
     private boolean stopped;
     private long pacerTicks;
+    private long pacerNextLook;
 
     private volatile StreamStalledException.Direction stalled;
     private final AtomicBoolean peerTimeoutCounted = new AtomicBoolean();
@@ -289,9 +290,7 @@ public final class HeartbeatConn implements AutoCloseable {
                         if (waitingReaders++ == 0) {
                             // the clock goes on from where the last wait left it
                             readWaitSince = ticker.nanoTime() - receiveWaited;
-                            if (receiveWaited > 0) {
-                                pacerWake.signal(); // the pacer's next look may now be too late
-                            }
+                            wakePacerIfLate(readWaitSince);
                         }
                     }
                     if (f != null) {
@@ -458,9 +457,7 @@ public final class HeartbeatConn implements AutoCloseable {
             }
             if (sendsInProgress++ == 0) {
                 sendSince = ticker.nanoTime() - sendWaited;
-                if (sendWaited > 0) {
-                    pacerWake.signal(); // the pacer's next look may now be too late
-                }
+                wakePacerIfLate(sendSince);
             }
             return unflushed;
         } finally {
@@ -568,10 +565,12 @@ public final class HeartbeatConn implements AutoCloseable {
         lock.lock();
         try {
             while (!stopped) {
-                long wait = tickLocked(ticker.nanoTime());
+                long now = ticker.nanoTime();
+                long wait = tickLocked(now);
                 if (manualClock) {
                     wait = Math.min(wait, MANUAL_POLL_NANOS); // a manual clock jumps without telling
                 }
+                pacerNextLook = now + wait;
                 if (wait > 0) {
                     pacerWake.awaitNanos(wait);
                 }
@@ -620,6 +619,17 @@ public final class HeartbeatConn implements AutoCloseable {
             }
         }
         return next;
+    }
+
+    /**
+     * A stall clock started again from {@code origin}, with time already on it:
+     * wakes the pacer if the clock could run out before the pacer's next look.
+     * Under {@link #lock}.
+     */
+    private void wakePacerIfLate(long origin) {
+        if (stallNanos > 0 && origin + stallNanos - pacerNextLook < 0) {
+            pacerWake.signal();
+        }
     }
 
     private IOException translate(IOException e) {
