@@ -67,6 +67,23 @@ final class Outbound {
      * would cost more than the frames it carries.
      */
     static final long LINGER_NANOS = 50_000;
+    /**
+     * A background flusher whose writes came back faster than
+     * {@link #HANDOFF_MIN_WRITE_NANOS} this many times in a row lets go: the
+     * caller can write as fast as it makes frames, and waking a thread per
+     * handful of frames would cost more (time, and the JDK's allocation per
+     * wake-up) than it saves.
+     */
+    static final int CHEAP_WRITES_TO_QUIT = 8;
+    /**
+     * After a flusher let go for that reason, callers write this many times
+     * themselves before another hand-off; the hold doubles with every such
+     * quit in a row (up to {@link #MAX_HOLD_AFTER_QUIT}), because each costs a
+     * thread start.
+     */
+    static final int HOLD_AFTER_QUIT = 4096;
+    /** The longest hold: 2^24 direct writes. */
+    static final int MAX_HOLD_AFTER_QUIT = 1 << 24;
 
     private final FrameConn owner;
     private final Transport wire;
@@ -87,7 +104,18 @@ final class Outbound {
     /** The thread that read a frame last, until it writes; a plain field: a hint, not a guarantee. */
     private Thread readerSinceWrite;
     private long penTaken;
+    /** How long the last caller (not the background flusher) held the pen to write its frames itself. */
     private long lastWriteNanos;
+    /** True while the background flusher holds the pen. */
+    private boolean background;
+    /** Direct writes to go before the next hand-off is allowed (see {@link #HOLD_AFTER_QUIT}). */
+    private int handoffHold;
+    /** The hold the next quit imposes. */
+    private int nextHold = HOLD_AFTER_QUIT;
+    // background flusher only
+    private int cheapWrites;
+    /** This flusher made a write slow enough to be worth handing off: the next quit holds briefly again. */
+    private boolean slowWrite;
     private long acceptedFrames;
     private long writtenFrames;
     private volatile IOException failure;
@@ -152,10 +180,14 @@ final class Outbound {
                 awaitRoom();
             }
             copyIn(staging, type, payload, length);
-            if (streaming() && lastWriteNanos >= HANDOFF_MIN_WRITE_NANOS) {
+            if (streaming() && lastWriteNanos >= HANDOFF_MIN_WRITE_NANOS && handoffHold == 0) {
                 // back to back: write in the background while the caller makes the next frame
+                background = true;
                 Thread.ofVirtual().name("frameconn-flusher").start(this::flushInBackground);
                 return false;
+            }
+            if (handoffHold > 0) {
+                handoffHold--;
             }
             return true;
         } finally {
@@ -424,6 +456,8 @@ final class Outbound {
     }
 
     private void flushInBackground() {
+        cheapWrites = 0;
+        slowWrite = false;
         try {
             while (flushHeld(true)) {
                 // woken with new frames: write them too
@@ -444,13 +478,22 @@ final class Outbound {
      * {@link #LINGER_NANOS} for more frames and returns true if some came.
      */
     private boolean flushHeld(boolean linger) throws IOException {
+        boolean mayLinger = linger;
         long batchEnd = 0;
         while (true) {
             ByteBuffer out;
             lock.lock();
             try {
                 writtenFrames = Math.max(writtenFrames, batchEnd);
-                if (staging.position() == 0 && linger && !closing && awaitWork()) {
+                if (mayLinger && cheapWrites >= CHEAP_WRITES_TO_QUIT) {
+                    mayLinger = false; // let go as soon as everything staged is written
+                    if (slowWrite) {
+                        nextHold = HOLD_AFTER_QUIT;
+                    }
+                    handoffHold = nextHold;
+                    nextHold = (int) Math.min(MAX_HOLD_AFTER_QUIT, 2L * nextHold);
+                }
+                if (staging.position() == 0 && mayLinger && !closing && awaitWork()) {
                     return true;
                 }
                 if (staging.position() == 0) {
@@ -467,7 +510,18 @@ final class Outbound {
                 lock.unlock();
             }
             try {
-                writeFully(out.flip());
+                if (mayLinger) {
+                    long began = System.nanoTime();
+                    writeFully(out.flip());
+                    if (System.nanoTime() - began < HANDOFF_MIN_WRITE_NANOS) {
+                        cheapWrites++;
+                    } else {
+                        cheapWrites = 0;
+                        slowWrite = true;
+                    }
+                } else {
+                    writeFully(out.flip());
+                }
             } catch (IOException e) {
                 fail(e);
                 throw e;
@@ -518,7 +572,11 @@ final class Outbound {
     private void dropPen() {
         penHeld = false;
         lastPenDrop = System.nanoTime();
-        lastWriteNanos = lastPenDrop - penTaken;
+        if (background) {
+            background = false; // the flusher's long hold says nothing about how fast the caller's writes are
+        } else {
+            lastWriteNanos = lastPenDrop - penTaken;
+        }
         releaseBuffers();
         wakeAll();
     }
@@ -539,6 +597,7 @@ final class Outbound {
                 failure = e;
             }
             penHeld = false;
+            background = false;
             releaseBuffers();
             wakeAll();
         } finally {

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -63,16 +62,14 @@ class AllocationTest {
     }
 
     /**
-     * Back-to-back writes hand the I/O to a background virtual thread; waking
-     * it, or a writer waiting for room, makes the JDK allocate a scheduling
-     * task (and a lock queue node under contention), once per staging buffer
-     * rather than per frame. With 4 KiB frames that is 16 frames per wake-up,
-     * a few bytes per frame; with small frames it rounds to nothing; large
-     * frames are written by their caller and allocate nothing.
+     * Back-to-back writes over a transport whose writes are cheap stay on the
+     * caller: a background flusher would be woken for every few frames, and
+     * each wake-up of a virtual thread makes the JDK allocate a task. Counted
+     * over all threads, so the flusher's and the carriers' allocations count.
      */
     @ParameterizedTest
-    @CsvSource({"0, 1", "64, 1", "4096, 8", "100000, 1"})
-    void writingAllocatesNothingPerFrameBeyondThreadHandOffs(int payloadLength, double bound) throws Exception {
+    @ValueSource(ints = {0, 64, 4096, 100_000})
+    void writingAllocatesNothingPerFrame(int payloadLength) throws Exception {
         LoopTransport transport = new LoopTransport(new byte[8], 8);
         FrameConn conn = FrameConn.over(transport, config());
         ByteBuffer payload = ByteBuffer.allocateDirect(payloadLength);
@@ -86,7 +83,7 @@ class AllocationTest {
                     }
                 }
             };
-            assertThat(bytesPerFrame(writeSome)).as("bytes allocated per frame written").isLessThan(bound);
+            assertThat(bytesPerFrame(writeSome)).as("bytes allocated per frame written").isLessThan(1.0);
         } finally {
             conn.close();
         }
@@ -126,15 +123,18 @@ class AllocationTest {
         return FrameConnConfig.defaults().withBufferPool(pool).withReuseFrames(true);
     }
 
-    /** Warms up (so the JIT settles), then measures one more run on this thread. */
+    /**
+     * Warms up (so the JIT settles), then measures one more run: bytes allocated
+     * by all threads of the JVM (a background flusher runs on a carrier thread),
+     * per frame. Test classes run one at a time, so the others stay quiet.
+     */
     private double bytesPerFrame(Runnable run) {
         for (int i = 0; i < 5; i++) {
             run.run();
         }
-        long tid = Thread.currentThread().threadId();
-        long before = threads.getThreadAllocatedBytes(tid);
+        long before = threads.getTotalThreadAllocatedBytes();
         run.run();
-        long after = threads.getThreadAllocatedBytes(tid);
+        long after = threads.getTotalThreadAllocatedBytes();
         return (after - before) / (double) FRAMES;
     }
 }
