@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -263,16 +264,10 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
         }
     }
 
-    /** Deterministic bytes ({@code xorshift} seeded with {@code seed}), so that a receiver can check every one. */
+    /** Deterministic bytes for {@code seed} (the JDK's SplittableRandom), so that a receiver can check every one. */
     public static byte[] pattern(int length, int seed) {
         byte[] bytes = new byte[length];
-        int x = seed * 0x9E3779B9 + 1;
-        for (int i = 0; i < length; i++) {
-            x ^= x << 13;
-            x ^= x >>> 17;
-            x ^= x << 5;
-            bytes[i] = (byte) x;
-        }
+        new SplittableRandom(seed).nextBytes(bytes);
         return bytes;
     }
 

@@ -56,10 +56,9 @@ class PeerKillTest {
     @Test
     void killedWithOurDataUnreadIsAResetForTheBlockedReaderAndTheNextWriter() throws Exception {
         try (Harness h = new Harness()) {
-            ServerSocketChannel listener = h.listener();
-            PeerProcess peer = h.track(PeerProcess.start("stop-reading", "connect=" + hostPort(listener)));
-            FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
-            peer.awaitLine("CONNECTED", WAIT);
+            StoppedReader s = stoppedReader(h);
+            PeerProcess peer = s.peer();
+            FrameConn conn = s.conn();
             conn.writeFrame(1, new byte[100_000]); // fits in the socket buffers; the peer never reads it
             Future<Frame> read = h.submitAndAwaitBlocked(conn::readFrame);
             peer.kill();
@@ -73,10 +72,9 @@ class PeerKillTest {
     @Test
     void killedWhileOurWriterIsBlockedFailsTheWriterWithResetNotTimeout() throws Exception {
         try (Harness h = new Harness()) {
-            ServerSocketChannel listener = h.listener();
-            PeerProcess peer = h.track(PeerProcess.start("stop-reading", "connect=" + hostPort(listener)));
-            FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
-            peer.awaitLine("CONNECTED", WAIT);
+            StoppedReader s = stoppedReader(h);
+            PeerProcess peer = s.peer();
+            FrameConn conn = s.conn();
             byte[] chunk = new byte[1 << 20];
             // keeps writing until the peer's buffers are full and a write blocks mid-frame
             Future<Void> writer = h.submitAndAwaitBlocked(() -> {
@@ -91,6 +89,17 @@ class PeerKillTest {
             // the idle timeout is 30 s: the reset, not the timeout, ended the write
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(10));
         }
+    }
+
+    /** Our connection to a peer process that never reads what we send. */
+    private record StoppedReader(PeerProcess peer, FrameConn conn) {}
+
+    private static StoppedReader stoppedReader(Harness h) throws Exception {
+        ServerSocketChannel listener = h.listener();
+        PeerProcess peer = h.track(PeerProcess.start("stop-reading", "connect=" + hostPort(listener)));
+        FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
+        peer.awaitLine("CONNECTED", WAIT);
+        return new StoppedReader(peer, conn);
     }
 
     static String hostPort(ServerSocketChannel listener) throws java.io.IOException {

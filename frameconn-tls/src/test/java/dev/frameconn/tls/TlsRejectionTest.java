@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameProtocolException;
 import dev.frameconn.FrameServer;

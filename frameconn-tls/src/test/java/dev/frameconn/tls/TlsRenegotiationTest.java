@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.frameconn.Frame;
-import dev.frameconn.FrameConn;
 import dev.frameconn.tls.TlsHandshakeException.Reason;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -186,39 +185,11 @@ class TlsRenegotiationTest {
         TlsFixtures.TlsPair p = f.tlsPair(TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2),
                 TlsFixtures.serverTls().withProtocols(TlsConfig.TLS_1_2), f.config(), f.config());
         assertThat(p.client().protocol()).isEqualTo(TlsConfig.TLS_1_2);
-        int frames = 40;
-        ByteBuffer payload = ByteBuffer.allocateDirect(256 << 10);
-        for (int i = 0; i < payload.capacity(); i++) {
-            payload.put(i, (byte) (i * 31));
-        }
-        Future<Integer> serverReads = f.submit(() -> count(p.server().conn(), frames, payload.capacity()));
-        Future<Integer> clientReads = f.submit(() -> count(p.client().conn(), frames, payload.capacity()));
-        Future<Void> serverWrites = f.submit(() -> {
-            for (int i = 0; i < frames; i++) {
-                p.server().conn().writeFrame(2, payload.duplicate());
-            }
-            return null;
-        });
-        for (int i = 0; i < frames; i++) {
-            p.client().conn().writeFrame(1, payload.duplicate());
-        }
-        TlsFixtures.get(serverWrites);
-        assertThat(TlsFixtures.get(serverReads)).isEqualTo(frames);
-        assertThat(TlsFixtures.get(clientReads)).isEqualTo(frames);
+        f.streamBothWays(p, 40, 256 << 10, TlsFixtures.AfterWrite.NOTHING);
         // and the TLS 1.2 close (close_notify answered by the engine) is not taken for a handshake either
         Future<dev.frameconn.ShutdownResult> serverShutdown = f.submit(() -> p.server().conn().shutdown());
         assertThat(p.client().conn().shutdown().clean()).isTrue();
         assertThat(TlsFixtures.get(serverShutdown).clean()).isTrue();
-    }
-
-    private static int count(FrameConn conn, int frames, int length) throws IOException {
-        for (int i = 0; i < frames; i++) {
-            try (Frame frame = conn.readFrame()) {
-                assertThat(frame.length()).isEqualTo(length);
-                assertThat(frame.payload().get(length - 1)).isEqualTo((byte) ((length - 1) * 31));
-            }
-        }
-        return frames;
     }
 
 }

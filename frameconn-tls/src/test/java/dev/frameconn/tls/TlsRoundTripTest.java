@@ -71,38 +71,7 @@ class TlsRoundTripTest {
     @Test
     void fullDuplexLargeTransfersDoNotBlockEachOther() throws Exception {
         TlsFixtures.TlsPair p = f.tlsPair();
-        int frames = 64;
-        ByteBuffer big = ByteBuffer.allocateDirect(256 << 10);
-        for (int i = 0; i < big.capacity(); i++) {
-            big.put(i, (byte) (i * 31));
-        }
-        Future<Long> clientReads = f.submit(() -> drain(p.client().conn(), frames));
-        Future<Long> serverReads = f.submit(() -> drain(p.server().conn(), frames));
-        Future<Void> serverWrites = f.submit(() -> {
-            for (int i = 0; i < frames; i++) {
-                p.server().conn().writeFrame(2, big.duplicate());
-            }
-            return null;
-        });
-        for (int i = 0; i < frames; i++) {
-            p.client().conn().writeFrame(1, big.duplicate());
-        }
-        TlsFixtures.get(serverWrites);
-        assertThat(TlsFixtures.get(clientReads)).isEqualTo((long) frames * big.capacity());
-        assertThat(TlsFixtures.get(serverReads)).isEqualTo((long) frames * big.capacity());
-    }
-
-    private static long drain(FrameConn conn, int frames) throws Exception {
-        long total = 0;
-        for (int i = 0; i < frames; i++) {
-            try (Frame frame = conn.readFrame()) {
-                for (int j = 0; j < frame.length(); j += 4099) {
-                    assertThat(frame.payload().get(j)).isEqualTo((byte) (j * 31));
-                }
-                total += frame.length();
-            }
-        }
-        return total;
+        f.streamBothWays(p, 64, 256 << 10, TlsFixtures.AfterWrite.NOTHING);
     }
 
     @Test

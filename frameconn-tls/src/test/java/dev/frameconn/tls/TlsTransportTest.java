@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.Frame;
-import dev.frameconn.FrameConn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -81,41 +80,12 @@ class TlsTransportTest {
     @Test
     void keyUpdatesWhileBothDirectionsStream() throws Exception {
         TlsFixtures.TlsPair p = pair(TlsConfig.TLS_1_3);
-        int frames = 48;
-        ByteBuffer payload = ByteBuffer.allocateDirect(200_000);
-        for (int i = 0; i < payload.capacity(); i++) {
-            payload.put(i, (byte) i);
-        }
-        Future<Integer> clientReads = f.submit(() -> count(p.client().conn(), frames));
-        Future<Integer> serverReads = f.submit(() -> count(p.server().conn(), frames));
-        Future<Void> serverWrites = f.submit(() -> {
-            for (int i = 0; i < frames; i++) {
-                p.server().conn().writeFrame(1, payload.duplicate());
-                if (i % 8 == 0) {
-                    p.server().transport().requestKeyUpdate();
-                }
+        // each side asks for new keys every 8 frames, the two out of step
+        f.streamBothWays(p, 48, 200_000, (sender, i) -> {
+            if (i % 8 == (sender == p.server() ? 0 : 4)) {
+                sender.transport().requestKeyUpdate();
             }
-            return null;
         });
-        for (int i = 0; i < frames; i++) {
-            p.client().conn().writeFrame(1, payload.duplicate());
-            if (i % 8 == 4) {
-                p.client().transport().requestKeyUpdate();
-            }
-        }
-        TlsFixtures.get(serverWrites);
-        assertThat(TlsFixtures.get(clientReads)).isEqualTo(frames);
-        assertThat(TlsFixtures.get(serverReads)).isEqualTo(frames);
-    }
-
-    private static int count(FrameConn conn, int frames) throws IOException {
-        for (int i = 0; i < frames; i++) {
-            try (Frame frame = conn.readFrame()) {
-                assertThat(frame.length()).isEqualTo(200_000);
-                assertThat(frame.payload().get(199_999)).isEqualTo((byte) 199_999);
-            }
-        }
-        return frames;
     }
 
     @Test
