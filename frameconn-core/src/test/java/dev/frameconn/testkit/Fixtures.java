@@ -104,10 +104,12 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
     /** A client and server connection over a real socket. */
     public record Pair(FrameConn client, FrameConn server) {}
 
+    /** A pair over {@code kind}, both sides with {@link #config()}; closed with the fixtures. */
     public Pair pair(Kind kind) throws Exception {
         return pair(kind, config(), config());
     }
 
+    /** A pair over {@code kind} (a Unix socket file in {@link #tempDir()}); closed with the fixtures. */
     public Pair pair(Kind kind, FrameConnConfig clientConfig, FrameConnConfig serverConfig) throws Exception {
         SocketAddress address = kind == Kind.TCP
                 ? loopback()
@@ -155,6 +157,7 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
         }
     }
 
+    /** A connection with {@code config} whose peer is a raw TCP socket; both closed with the fixtures. */
     public RawPeer rawPeer(FrameConnConfig config) throws Exception {
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             listener.bind(loopback());
