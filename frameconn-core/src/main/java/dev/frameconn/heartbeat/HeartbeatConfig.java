@@ -14,12 +14,22 @@ import java.util.concurrent.ThreadFactory;
  * @param peerTimeout a peer that sends nothing at all, not even a heartbeat, for
  *        this long is taken for dead; it becomes the connection's idle timeout,
  *        and a shutdown may take this long. Default 10 s, as in zrepl.
- * @param stallTimeout a peer that keeps sending heartbeats but lets application
- *        data stall for this long is reported as stalled ({@link StreamStalledException}):
- *        a read that waited this long without an application frame arriving, or
- *        an application write that could not hand its frame to the operating
- *        system for this long. {@link Duration#ZERO} (the default) switches it
- *        off, because a connection that waits for requests is idle, not stalled.
+ * @param stallTimeout a peer that stays alive but lets application data stall
+ *        for this long is reported as stalled ({@link StreamStalledException}).
+ *        Progress means payload bytes, and the time counted is time the
+ *        application waits on the peer. Receiving: the time threads waited in
+ *        {@link HeartbeatConn#readFrame()}, added up since the last application
+ *        frame with at least one payload byte arrived. Sending: the time
+ *        application writes (once they have the write side) and flushes were
+ *        under way, added up since the last write of a frame with at least one
+ *        payload byte returned or the flush after it did. Heartbeats and
+ *        application frames with an empty payload (an empty data frame, an
+ *        empty ERROR_TRAILER, the stream layer's END) prove the peer alive but
+ *        are not progress: waiting for them or on them adds up, so trickling
+ *        them does not hold a stall off. One payload byte is progress however
+ *        slowly it comes: there is no minimum rate. {@link Duration#ZERO} (the
+ *        default) switches it off, because a connection that waits for requests
+ *        is idle, not stalled.
  * @param receiveQueueFrames application frames the background reader keeps
  *        ready for the application at most; when the queue is full the reader
  *        stops reading, so TCP flow control still slows the peer down.

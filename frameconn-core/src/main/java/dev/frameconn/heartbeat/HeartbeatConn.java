@@ -39,14 +39,21 @@ import java.util.concurrent.locks.ReentrantLock;
  *       that ended the reader (end of stream, shutdown, timeout...).</li>
  *   <li><b>Liveness and progress are separate.</b> The connection's idle timeout
  *       is the peer timeout: a silent peer fails reads and writes with
- *       {@link PeerTimeoutException}. With a {@link HeartbeatConfig#stallTimeout()},
- *       a peer that sends heartbeats but no data to a waiting reader, or takes
- *       none of our data, for that long fails them with
- *       {@link StreamStalledException} instead of being kept alive for ever.</li>
+ *       {@link PeerTimeoutException}; any frame, a heartbeat included, proves
+ *       the peer alive. With a {@link HeartbeatConfig#stallTimeout()}, a peer
+ *       that is alive but moves no payload byte to a waiting reader, or takes
+ *       none from a waiting writer, for that long fails them with
+ *       {@link StreamStalledException} instead of being kept alive for ever.
+ *       Only payload bytes are progress: heartbeats and application frames
+ *       with an empty payload keep the peer alive but do not hold a stall off
+ *       (see "Stall clocks" below).</li>
  *   <li><b>Heartbeats never queue behind a blocked writer.</b> If an application
  *       write holds the connection, the heartbeat is skipped: that write is
  *       traffic the peer sees, and if it is blocked, the peer's write timeout
- *       is not ours to renew. Timers never wait on I/O.</li>
+ *       is not ours to renew. Nor do application writes queue behind a
+ *       blocked heartbeat at this layer: the heartbeat is written without the
+ *       write side's lock, so a write behind it waits inside the connection,
+ *       where the send stall clock counts it. Timers never wait on I/O.</li>
  *   <li><b>No stray threads.</b> The reader, the pacer (timers) and the
  *       heartbeat sender end on {@link #shutdown()} and {@link #close()}, which
  *       wait for them.</li>
@@ -58,6 +65,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link HeartbeatProtocolException}. Time comes from the connection's
  * {@link dev.frameconn.FrameConnConfig#ticker()}, so tests drive it by hand.
  *
+ * <h2>Stall clocks</h2>
+ * Two clocks, one per direction, count time in which the application waits on
+ * the peer and no payload byte moves; the pacer reports a stall when either
+ * reaches the stall timeout.
+ * <ul>
+ *   <li><b>Receiving</b> runs while a thread waits in {@link #readFrame()}
+ *       for a frame to arrive. It goes back to zero when an application frame
+ *       with at least one payload byte arrives. An empty application frame
+ *       ends the wait (it is handed out like any frame) but not the count: the
+ *       next wait goes on from where this one stopped. An application that
+ *       reads frames itself sees every empty one; if the peer sends them so
+ *       fast that reads never wait, only its own rule can stop them. A layer
+ *       for which they mean nothing reads with {@link #readFrameSkippingEmpty},
+ *       whose wait, and clock, go on through any number of them.</li>
+ *   <li><b>Sending</b> runs while an application {@link #writeFrame} (from the
+ *       moment it has the write side to itself) or {@link #flush()} is under
+ *       way. It goes back to zero when a write of a frame with at least one
+ *       payload byte returns, or a flush returns that followed such a write.
+ *       Time blocked writing empty frames adds up the same way.</li>
+ * </ul>
+ * Time in which the application does not wait on the peer is not counted
+ * either way: an application busy elsewhere is not stalled by the peer. There
+ * is no minimum rate: one payload byte per frame, however slowly, is progress.
+ * Without this rule a peer trickling empty frames (empty data, an endless
+ * empty error trailer) would hold a stream open for ever without moving a
+ * byte; END also has an empty payload, so it ends a stream but does not
+ * restart the clock for the next one.
+ *
  * <h2>Threads</h2>
  * <pre>
  *   reader:  conn.readFrame() --HEARTBEAT--> drop, resetWriteTimeout
@@ -65,7 +100,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *                             --failure-----> kept, handed to readFrame() after the queue
  *   pacer:   sleeps until the next heartbeat or stall could be due (no I/O);
  *            heartbeat due --> wakes the sender; stall --> closes the connection
- *   sender:  on wake-up: tryLock the write side, write HEARTBEAT, unlock
+ *   sender:  on wake-up: tryLock the write side; if no write came meanwhile, unlock and write HEARTBEAT
  * </pre>
  */
 public final class HeartbeatConn implements AutoCloseable {
@@ -81,6 +116,8 @@ public final class HeartbeatConn implements AutoCloseable {
     /** How long close waits for each background thread at most: 10 s. */
     private static final long JOIN_MILLIS = 10_000;
     private static final long IDLE = Long.MIN_VALUE;
+    /** Matches no frame type: {@code readFrame(NO_TYPE)} skips nothing. */
+    private static final int NO_TYPE = -1;
 
     private final FrameConn conn;
     private final HeartbeatConfig config;
@@ -94,7 +131,6 @@ public final class HeartbeatConn implements AutoCloseable {
     // write side: our own lock, so that the sender can skip instead of waiting
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile long lastWrite;
-    private volatile long appWriteSince = IDLE;
 
     // everything below is guarded by lock; no I/O is done under it
     private final ReentrantLock lock = new ReentrantLock();
@@ -105,9 +141,18 @@ public final class HeartbeatConn implements AutoCloseable {
     private final ArrayDeque<Frame> queue;
     private IOException readerFailure;
     private int waitingReaders;
+    // the stall clocks (see the class comment). While it runs, a clock is an origin: now minus the
+    // time counted so far, so the pacer reads one field; while it stands, the count is kept apart.
     private long readWaitSince = IDLE;
+    private long receiveWaited;
+    private int sendsInProgress;
+    private long sendSince = IDLE;
+    private long sendWaited;
+    private boolean payloadUnflushed;
     private boolean heartbeatDue;
     private boolean stopped;
+    private long pacerTicks;
+    private long pacerNextLook;
 
     private volatile StreamStalledException.Direction stalled;
     private final AtomicBoolean peerTimeoutCounted = new AtomicBoolean();
@@ -196,28 +241,60 @@ public final class HeartbeatConn implements AutoCloseable {
      * @throws IOException any other failure of the connection's reads
      */
     public Frame readFrame() throws IOException {
+        return readFrame(NO_TYPE);
+    }
+
+    /**
+     * Like {@link #readFrame()}, but frames of {@code type} with an empty
+     * payload are released here and the wait goes on, for a layer above in
+     * which such a frame means nothing (the stream layer's empty data frames,
+     * or empty pieces of an error trailer). The receive stall clock then runs
+     * for the whole call, so a peer cannot hold a stall off with a flood of
+     * them either, whereas frames handed out to the application end a wait.
+     *
+     * @throws IllegalArgumentException if {@code type} is not an application type
+     * @throws IOException as {@link #readFrame()}
+     */
+    public Frame readFrameSkippingEmpty(int type) throws IOException {
+        if (!isApplicationType(type)) {
+            throw failReservedType(type);
+        }
+        return readFrame(type);
+    }
+
+    private Frame readFrame(int skipEmptyType) throws IOException {
         lockInterruptibly(lock);
         try {
             boolean counted = false;
+            boolean payload = false;
             try {
                 while (true) {
                     Frame f = queue.poll();
                     if (f != null) {
                         notFull.signal();
-                        return f;
+                        if (f.length() > 0 || f.type() != skipEmptyType) {
+                            payload = f.length() > 0;
+                            return f;
+                        }
+                        f.close(); // means nothing to the caller: the wait goes on
                     }
                     StreamStalledException.Direction s = stalled;
                     if (s != null) {
                         throw stalledException(s, readerFailure);
                     }
-                    if (readerFailure != null) {
+                    if (f == null && readerFailure != null) {
                         throw readerFailure;
                     }
                     if (!counted) {
                         counted = true;
                         if (waitingReaders++ == 0) {
-                            readWaitSince = ticker.nanoTime();
+                            // the clock goes on from where the last wait left it
+                            readWaitSince = ticker.nanoTime() - receiveWaited;
+                            wakePacerIfLate(readWaitSince);
                         }
+                    }
+                    if (f != null) {
+                        continue; // skipped one: more may be queued
                     }
                     try {
                         notEmpty.await();
@@ -228,6 +305,8 @@ public final class HeartbeatConn implements AutoCloseable {
                 }
             } finally {
                 if (counted && --waitingReaders == 0) {
+                    // an empty frame ends the wait but not the count (a peer could trickle them for ever)
+                    receiveWaited = payload ? 0 : ticker.nanoTime() - readWaitSince;
                     readWaitSince = IDLE;
                 }
             }
@@ -285,8 +364,12 @@ public final class HeartbeatConn implements AutoCloseable {
                 return;
             }
             queue.add(f);
-            if (waitingReaders > 0) {
-                readWaitSince = ticker.nanoTime(); // data progress for whoever waits
+            if (f.length() > 0) {
+                // payload bytes arrived: the receive stall clock starts over, for whoever waits or will
+                receiveWaited = 0;
+                if (waitingReaders > 0) {
+                    readWaitSince = ticker.nanoTime();
+                }
             }
             notEmpty.signal();
         } finally {
@@ -302,8 +385,9 @@ public final class HeartbeatConn implements AutoCloseable {
      * @throws IllegalArgumentException if {@code type} uses bits 24..31 (nothing is written)
      * @throws PeerTimeoutException if the peer accepted nothing and sent no
      *         heartbeat for the peer timeout
-     * @throws StreamStalledException if the peer, though alive, took none of
-     *         this frame for the stall timeout
+     * @throws StreamStalledException if the peer, though alive, took no payload
+     *         byte from our writes and flushes for the stall timeout (see the
+     *         class comment)
      * @throws IOException any other failure of the connection's writes
      */
     public void writeFrame(int type, ByteBuffer payload) throws IOException {
@@ -311,18 +395,22 @@ public final class HeartbeatConn implements AutoCloseable {
             throw failReservedType(type);
         }
         Objects.requireNonNull(payload, "payload");
+        boolean carriesPayload = payload.hasRemaining();
         lockInterruptibly(writeLock);
         try {
             // measured under the lock: waiting behind another writer is not a stall of ours
-            appWriteSince = ticker.nanoTime();
+            sendStarted(false);
+            boolean accepted = false;
             try {
                 conn.writeFrame(type, payload);
+                accepted = carriesPayload;
             } catch (IOException e) {
                 throw translate(e);
+            } finally {
+                sendEnded(accepted, accepted);
             }
             lastWrite = ticker.nanoTime();
         } finally {
-            appWriteSince = IDLE;
             writeLock.unlock();
         }
     }
@@ -333,14 +421,75 @@ public final class HeartbeatConn implements AutoCloseable {
      *
      * @throws PeerTimeoutException if the peer accepted nothing and sent no
      *         heartbeat for the peer timeout
-     * @throws StreamStalledException if the connection was closed for a stall
+     * @throws StreamStalledException if the connection was closed for a stall,
+     *         this flush's own included: a flush that waits counts towards the
+     *         send stall clock
      * @throws IOException any other failure of the connection's writes
      */
     public void flush() throws IOException {
+        // not under the write lock: a flush waits for frames already accepted, not for a turn to write
+        boolean payload = sendStarted(true);
+        boolean flushed = false;
         try {
             conn.flush();
+            flushed = payload;
         } catch (IOException e) {
             throw translate(e);
+        } finally {
+            sendEnded(flushed, false);
+        }
+    }
+
+    /**
+     * An application write or flush begins: the send stall clock runs (on from
+     * where it stood) until the last one under way ends. For a flush, returns
+     * whether a frame with payload bytes was accepted since the last flush began.
+     */
+    private boolean sendStarted(boolean flush) {
+        if (stallNanos == 0) {
+            return false; // zero cost when stall detection is off
+        }
+        lock.lock();
+        try {
+            boolean unflushed = payloadUnflushed;
+            if (flush) {
+                payloadUnflushed = false;
+            }
+            if (sendsInProgress++ == 0) {
+                sendSince = ticker.nanoTime() - sendWaited;
+                wakePacerIfLate(sendSince);
+            }
+            return unflushed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * An application write or flush ended. {@code progress}: payload bytes
+     * were accepted (a write) or handed to the operating system (a flush), so
+     * the clock starts over; {@code accepted}: a write accepted payload bytes
+     * that a later flush may still have to push out.
+     */
+    private void sendEnded(boolean progress, boolean accepted) {
+        if (stallNanos == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            long now = ticker.nanoTime();
+            if (progress) {
+                sendSince = now; // for a write or flush still under way in another thread
+            }
+            if (accepted) {
+                payloadUnflushed = true;
+            }
+            if (--sendsInProgress == 0) {
+                sendWaited = now - sendSince;
+                sendSince = IDLE;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -381,31 +530,31 @@ public final class HeartbeatConn implements AutoCloseable {
 
     /** Sends one heartbeat unless a write is in progress; false once the write side failed. */
     private boolean sendHeartbeat() {
+        long start;
         if (!writeLock.tryLock()) {
             return true; // a write is in progress: that is traffic, and waiting behind it helps nobody
         }
         try {
-            long start = ticker.nanoTime();
+            start = ticker.nanoTime();
             if (start - lastWrite < intervalNanos) {
                 return true; // something was written since the pacer looked
             }
+        } finally {
+            // not held while writing: if the peer does not read, the heartbeat blocks, and an application
+            // write waiting for this lock would wait uncounted by the send stall clock, for ever
+            writeLock.unlock();
+        }
+        try {
             conn.writeEmptyFrame(HEARTBEAT);
             // the start, not the end: the peer may have the frame before we get to read the clock again
             lastWrite = start;
             heartbeatsSent.increment();
             metrics.heartbeatSent();
-        } catch (IOException e) {
-            // the write side is broken or shutting down: the application's next write says why
-            return false;
-        } finally {
-            writeLock.unlock();
-        }
-        try {
-            // the core may stage a small frame behind a write under way; a heartbeat must leave now.
-            // Outside our lock: application writes need not wait for this.
+            // the core may stage a small frame behind a write under way; a heartbeat must leave now
             conn.flush();
             return true;
         } catch (IOException e) {
+            // the write side is broken or shutting down: the application's next write says why
             return false;
         }
     }
@@ -416,10 +565,12 @@ public final class HeartbeatConn implements AutoCloseable {
         lock.lock();
         try {
             while (!stopped) {
-                long wait = tickLocked(ticker.nanoTime());
+                long now = ticker.nanoTime();
+                long wait = tickLocked(now);
                 if (manualClock) {
                     wait = Math.min(wait, MANUAL_POLL_NANOS); // a manual clock jumps without telling
                 }
+                pacerNextLook = now + wait;
                 if (wait > 0) {
                     pacerWake.awaitNanos(wait);
                 }
@@ -438,6 +589,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * is a local close and does not block.
      */
     private long tickLocked(long now) {
+        pacerTicks++;
         long next = lastWrite + intervalNanos - now;
         if (next <= 0) {
             heartbeatDue = true;
@@ -446,9 +598,9 @@ public final class HeartbeatConn implements AutoCloseable {
         }
         if (stallNanos > 0 && stalled == null) {
             StreamStalledException.Direction s = null;
-            long w = appWriteSince;
+            long w = sendSince;
             long r = readWaitSince;
-            // nothing waiting: a stall can begin no earlier than now, so expire no earlier than now + stall
+            // a clock that stands cannot expire before now + stall; starting it again wakes us
             long wLeft = w == IDLE ? stallNanos : w + stallNanos - now;
             long rLeft = r == IDLE ? stallNanos : r + stallNanos - now;
             if (wLeft <= 0) {
@@ -467,6 +619,17 @@ public final class HeartbeatConn implements AutoCloseable {
             }
         }
         return next;
+    }
+
+    /**
+     * A stall clock started again from {@code origin}, with time already on it:
+     * wakes the pacer if the clock could run out before the pacer's next look.
+     * Under {@link #lock}.
+     */
+    private void wakePacerIfLate(long origin) {
+        if (stallNanos > 0 && origin + stallNanos - pacerNextLook < 0) {
+            pacerWake.signal();
+        }
     }
 
     private IOException translate(IOException e) {
@@ -599,6 +762,36 @@ public final class HeartbeatConn implements AutoCloseable {
         lock.lock();
         try {
             return waitingReaders;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often the pacer looked at the clock so far; for tests, to know it saw a step of a manual clock. */
+    long pacerTicks() {
+        lock.lock();
+        try {
+            return pacerTicks;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Time on the receive stall clock now (see the class comment); for tests. */
+    Duration receiveStallClock() {
+        lock.lock();
+        try {
+            return Duration.ofNanos(readWaitSince == IDLE ? receiveWaited : ticker.nanoTime() - readWaitSince);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Time on the send stall clock now, kept only with a stall timeout; for tests. */
+    Duration sendStallClock() {
+        lock.lock();
+        try {
+            return Duration.ofNanos(sendSince == IDLE ? sendWaited : ticker.nanoTime() - sendSince);
         } finally {
             lock.unlock();
         }

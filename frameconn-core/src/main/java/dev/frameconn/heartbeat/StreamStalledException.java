@@ -5,9 +5,10 @@ import java.time.Duration;
 
 /**
  * The peer is alive (its heartbeats arrive) but application data made no
- * progress for the stall timeout: a read waited that long without an
- * application frame arriving, or an application write could not hand its frame
- * to the operating system for that long because the peer does not read. The
+ * progress for the stall timeout: reads waited that long in all without a
+ * payload byte arriving, or writes and flushes were blocked that long in all
+ * without the peer taking a payload byte. Frames with an empty payload do not
+ * count as progress; see {@link HeartbeatConfig#stallTimeout()}. The
  * connection was closed, since a frame may be half transferred.
  *
  * <p>zrepl's heartbeats kept such a peer alive for ever; this is the bound.
@@ -15,9 +16,9 @@ import java.time.Duration;
 public final class StreamStalledException extends IOException {
     /** Which way the data stalled. */
     public enum Direction {
-        /** Nothing arrived for a waiting reader. */
+        /** No payload byte arrived for a waiting reader. */
         RECEIVE,
-        /** The peer stopped taking our data. */
+        /** The peer stopped taking our payload bytes. */
         SEND
     }
 
@@ -26,9 +27,9 @@ public final class StreamStalledException extends IOException {
 
     StreamStalledException(Direction direction, Duration stallTimeout, Throwable cause) {
         super(direction == Direction.RECEIVE
-                ? "frameconn: stream stalled: the peer sends heartbeats but no data arrived for stallTimeout="
+                ? "frameconn: stream stalled: the peer is alive but no payload byte arrived for stallTimeout="
                         + HeartbeatConn.format(stallTimeout)
-                : "frameconn: stream stalled: the peer sends heartbeats but took none of our data for stallTimeout="
+                : "frameconn: stream stalled: the peer is alive but took no payload byte for stallTimeout="
                         + HeartbeatConn.format(stallTimeout), cause);
         this.direction = direction;
         this.stallTimeout = stallTimeout;

@@ -43,6 +43,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       After a stream that ended with END, the next may start. After a protocol
  *       error, a broken connection or a receive abandoned before its end, that
  *       direction stays unusable.</li>
+ *   <li>With a {@link dev.frameconn.heartbeat.HeartbeatConfig#stallTimeout()},
+ *       a stream whose data stops moving while the peer stays alive fails
+ *       with a {@link StreamBrokenException} caused by a
+ *       {@link dev.frameconn.heartbeat.StreamStalledException}. Only payload
+ *       bytes are progress: a sender of empty data frames or empty
+ *       ERROR_TRAILER frames, slow or fast, stalls like a silent one; one byte
+ *       per frame, however slow, does not. END ends a stream; it does not
+ *       restart the stall clock for the next one.</li>
  * </ul>
  */
 public final class StreamConn implements AutoCloseable {

@@ -124,7 +124,9 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
 
     /**
      * The payload with unread bytes, reading frames as needed; null at END.
-     * Empty data frames are legal and skipped.
+     * Empty data frames are legal and skipped, by the heartbeat layer, inside
+     * one wait: they are no progress for its stall clock, so however many come,
+     * they cannot hold a stall off.
      */
     private ByteBuffer ready() throws IOException {
         if (closed) {
@@ -142,7 +144,7 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
         try {
             while (true) {
                 release();
-                Frame f = next();
+                Frame f = next(type);
                 if (f.type() == type) {
                     current = f;
                     payload = f.payload();
@@ -176,9 +178,10 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
         }
     }
 
-    private Frame next() throws StreamBrokenException {
+    /** The next frame; empty frames of {@code skipEmpty} are dropped on the way (see {@link #ready()}). */
+    private Frame next(int skipEmpty) throws StreamBrokenException {
         try {
-            return conn.readFrame();
+            return conn.readFrameSkippingEmpty(skipEmpty);
         } catch (InterruptedIOException e) {
             throw new StreamBrokenException("interrupted while receiving a stream", e);
         } catch (IOException e) {
@@ -205,7 +208,7 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
                 }
                 message.write(frame.toByteArray());
             }
-            f = next();
+            f = next(StreamConn.ERROR_TRAILER); // empty pieces add nothing to the message
         }
         try {
             String text = StandardCharsets.UTF_8.newDecoder()
