@@ -3,23 +3,20 @@ package dev.frameconn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.frameconn.testkit.Fixtures;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** The batch API, flush(), and frames staged while another write is under way. */
 class BatchAndFlushTest {
-    private final Fixtures f = new Fixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final Fixtures f = new Fixtures();
 
     @ParameterizedTest
     @EnumSource(Fixtures.Kind.class)
@@ -158,25 +155,25 @@ class BatchAndFlushTest {
         assertThatThrownBy(() -> {
             ByteBuffer payload = ByteBuffer.allocateDirect(4096);
             for (int i = 0; i < 1_000_000; i++) {
-                peer.conn.writeFrame(1, payload);
+                peer.conn().writeFrame(1, payload);
             }
-            peer.conn.flush();
+            peer.conn().flush();
         }).isInstanceOfAny(FrameTimeoutException.class, ConnectionBrokenException.class);
-        assertThatThrownBy(peer.conn::flush).satisfiesAnyOf(
+        assertThatThrownBy(peer.conn()::flush).satisfiesAnyOf(
                 e -> assertThat(e).isInstanceOf(ConnectionBrokenException.class),
                 e -> assertThat(e).isInstanceOf(FrameTimeoutException.class));
-        assertThatThrownBy(() -> peer.conn.writeFrame(1, new byte[1])).isInstanceOf(ConnectionBrokenException.class)
+        assertThatThrownBy(() -> peer.conn().writeFrame(1, new byte[1])).isInstanceOf(ConnectionBrokenException.class)
                 .hasCauseInstanceOf(FrameTimeoutException.class);
     }
 
     @Test
     void emptyBatchWritesNothingAndReservedTypesAreRejectedOnAdd() throws Exception {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
-        peer.conn.writeBatch(new FrameBatch());
+        peer.conn().writeBatch(new FrameBatch());
         assertThatThrownBy(() -> new FrameBatch().add(0x1000_0000, ByteBuffer.allocate(0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type=0x10000000");
         assertThatThrownBy(() -> new FrameBatch(0)).hasMessageContaining("capacity=0");
-        peer.conn.writeFrame(2, new byte[] {1});
+        peer.conn().writeFrame(2, new byte[] {1});
         assertThat(peer.receive(9)).containsExactly(0, 0, 0, 2, 0, 0, 0, 1, 1);
     }
 }

@@ -2,23 +2,20 @@ package dev.frameconn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.frameconn.testkit.Fixtures;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SPEC §2 and §3: concurrent writers never interleave, concurrent readers get whole frames. */
 class ConcurrencyTest {
-    private final Fixtures f = new Fixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final Fixtures f = new Fixtures();
 
     /** Payload: writer id, sequence number, then a pattern derived from both. */
     private static byte[] payload(int writer, int seq) {

@@ -2,19 +2,16 @@ package dev.frameconn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.frameconn.testkit.Fixtures;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LeakDetectorTest {
-    private final Fixtures f = new Fixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final Fixtures f = new Fixtures();
 
     @Test
     void unclosedFrameIsReportedWithWhereItWasRead() throws Exception {
@@ -24,7 +21,7 @@ class LeakDetectorTest {
         try {
             Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
             peer.send(new byte[] {0, 0, 0, 9, 0, 0, 0, 2, 1, 2});
-            readAndForget(peer.conn);
+            readAndForget(peer.conn());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!reported.isDone() && System.nanoTime() < until) {
                 System.gc(); // detection needs a collection; nothing else to wait for
@@ -53,7 +50,7 @@ class LeakDetectorTest {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
         for (int i = 0; i < 100; i++) {
             peer.send(new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 7});
-            peer.conn.readFrame().close();
+            peer.conn().readFrame().close();
         }
         System.gc();
         assertThat(LeakDetector.leaksReported()).isEqualTo(before);

@@ -4,27 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.testkit.Fixtures;
 import java.util.HexFormat;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** SPEC §2: when a frame is handed out, end of stream, truncation, and the length bound. */
 class ReadBoundaryTest {
-    private final Fixtures f = new Fixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final Fixtures f = new Fixtures();
 
     @Test
     void frameArrivingOneByteAtATimeIsDeliveredWhenComplete() throws Exception {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
-        Future<Frame> read = f.threads.submit(peer.conn::readFrame);
+        Future<Frame> read = f.threads.submit(peer.conn()::readFrame);
         byte[] bytes = HexFormat.of().parseHex("0000000b00000006" + "0102030405ff");
         for (byte b : bytes) {
             assertThat(read.isDone()).as("frame handed out before its last byte").isFalse();
@@ -45,7 +42,7 @@ class ReadBoundaryTest {
         byte[] frame = new byte[8 + length];
         dev.frameconn.wire.FrameHeader.encode(frame, 0, 3, length);
         System.arraycopy(payload, 0, frame, 8, length);
-        Future<Frame> read = f.threads.submit(peer.conn::readFrame);
+        Future<Frame> read = f.threads.submit(peer.conn()::readFrame);
         peer.send(frame); // and then nothing: no empty frame to push it through
         try (Frame got = read.get(10, TimeUnit.SECONDS)) {
             assertThat(got.toByteArray()).isEqualTo(payload);
@@ -56,15 +53,15 @@ class ReadBoundaryTest {
     void lastFrameBeforeEndOfStreamIsDeliveredThenEndOfStream() throws Exception {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
         peer.send(HexFormat.of().parseHex("00000001000000026869" + "0000000200000000"));
-        peer.raw.shutdownOutput();
-        try (Frame a = peer.conn.readFrame(); Frame b = peer.conn.readFrame()) {
+        peer.raw().shutdownOutput();
+        try (Frame a = peer.conn().readFrame(); Frame b = peer.conn().readFrame()) {
             assertThat(a.toByteArray()).containsExactly('h', 'i');
             assertThat(b.type()).isEqualTo(2);
         }
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOf(EndOfStreamException.class);
-        assertThatThrownBy(peer.conn::readFrame).as("end of stream is sticky").isInstanceOf(EndOfStreamException.class);
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOf(EndOfStreamException.class);
+        assertThatThrownBy(peer.conn()::readFrame).as("end of stream is sticky").isInstanceOf(EndOfStreamException.class);
         // only the peer's direction ended: writing still works
-        peer.conn.writeFrame(1, new byte[] {1});
+        peer.conn().writeFrame(1, new byte[] {1});
         assertThat(peer.receive(9)).hasSize(9);
     }
 
@@ -74,15 +71,15 @@ class ReadBoundaryTest {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
         byte[] whole = HexFormat.of().parseHex("0000000100000000" + "0000000200000005");
         peer.send(java.util.Arrays.copyOf(whole, 8 + headerBytes));
-        peer.raw.shutdownOutput();
-        try (Frame complete = peer.conn.readFrame()) {
+        peer.raw().shutdownOutput();
+        try (Frame complete = peer.conn().readFrame()) {
             assertThat(complete.type()).isEqualTo(1);
         }
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOfSatisfying(TruncatedFrameException.class, e -> {
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOfSatisfying(TruncatedFrameException.class, e -> {
             assertThat(e.received()).isEqualTo(headerBytes);
             assertThat(e.expected()).isEqualTo(8);
         }).hasMessageContaining("header");
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOf(ConnectionBrokenException.class)
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOf(ConnectionBrokenException.class)
                 .hasCauseInstanceOf(TruncatedFrameException.class);
     }
 
@@ -93,8 +90,8 @@ class ReadBoundaryTest {
         byte[] frame = new byte[8 + payloadBytes];
         dev.frameconn.wire.FrameHeader.encode(frame, 0, 9, 100_000);
         peer.send(frame);
-        peer.raw.shutdownOutput();
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOfSatisfying(TruncatedFrameException.class, e -> {
+        peer.raw().shutdownOutput();
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOfSatisfying(TruncatedFrameException.class, e -> {
             assertThat(e.received()).isEqualTo(payloadBytes);
             assertThat(e.expected()).isEqualTo(100_000);
         }).hasMessageContaining("payload");
@@ -107,18 +104,18 @@ class ReadBoundaryTest {
         Fixtures.RawPeer peer = f.track(f.rawPeer(config));
         // prime the connection's own read buffer, so the only allocation left is the payload's
         peer.send(HexFormat.of().parseHex("0000000100000000"));
-        peer.conn.readFrame().close();
+        peer.conn().readFrame().close();
         long allocationsBefore = pool.allocations();
         long outstandingBefore = pool.outstanding();
         peer.send(HexFormat.of().parseHex("00000004" + "ffffffff"));
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
             assertThat(e.length()).isEqualTo(0xFFFF_FFFFL);
             assertThat(e.maxLength()).isEqualTo(1 << 20);
             assertThat(e.type()).isEqualTo(4);
         }).hasMessageContaining("length=4294967295").hasMessageContaining("maxPayloadLength=1048576");
         assertThat(pool.allocations()).as("nothing allocated for the oversize frame").isEqualTo(allocationsBefore);
         assertThat(pool.outstanding()).isEqualTo(outstandingBefore);
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOf(ConnectionBrokenException.class);
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOf(ConnectionBrokenException.class);
         peer.close();
         assertThat(pool.outstanding()).isZero();
     }
@@ -130,11 +127,11 @@ class ReadBoundaryTest {
         byte[] frame = new byte[8 + 1000];
         dev.frameconn.wire.FrameHeader.encode(frame, 0, 1, 1000);
         peer.send(frame);
-        try (Frame got = peer.conn.readFrame()) {
+        try (Frame got = peer.conn().readFrame()) {
             assertThat(got.length()).isEqualTo(1000);
         }
         dev.frameconn.wire.FrameHeader.encode(frame, 0, 1, 1001);
         peer.send(java.util.Arrays.copyOf(frame, 8));
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOf(FrameTooLargeException.class);
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOf(FrameTooLargeException.class);
     }
 }

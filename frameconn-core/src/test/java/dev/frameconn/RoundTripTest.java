@@ -2,22 +2,19 @@ package dev.frameconn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.frameconn.testkit.Fixtures;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** SPEC §2, §3, §5: every size arrives intact, over TCP and Unix domain sockets. */
 class RoundTripTest {
-    private final Fixtures f = new Fixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final Fixtures f = new Fixtures();
 
     @ParameterizedTest
     @EnumSource(Fixtures.Kind.class)

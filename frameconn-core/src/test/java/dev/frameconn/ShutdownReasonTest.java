@@ -4,22 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.metrics.ShutdownStep;
+import dev.frameconn.testkit.Fixtures;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The reason carried in an RST payload, and the abortive close after a protocol violation. */
 class ShutdownReasonTest {
-    private final Fixtures f = new Fixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final Fixtures f = new Fixtures();
 
     @Test
     void reasonReachesThePeersError() throws Exception {
@@ -47,7 +44,7 @@ class ShutdownReasonTest {
     void emptyRstMeansNoReasonAsFromZrepl() throws Exception {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
         peer.send(HexFormat.of().parseHex("1000000000000000"));
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class,
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class,
                 e -> assertThat(e.peerReason()).isEmpty()).hasMessageContaining("no reason given");
     }
 
@@ -55,7 +52,7 @@ class ShutdownReasonTest {
     void shortPayloadsAreNoReasonAndLongOnesAreSkippedUnbuffered() throws Exception {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
         peer.send(HexFormat.of().parseHex("10000000" + "00000003" + "010203"));
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class,
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class,
                 e -> assertThat(e.peerReason()).isEmpty());
 
         Fixtures.RawPeer other = f.track(f.rawPeer(f.config()));
@@ -64,7 +61,7 @@ class ShutdownReasonTest {
         ByteBuffer.wrap(longRst).putInt(8, 77);
         java.util.Arrays.fill(longRst, 12, longRst.length, (byte) 'x');
         other.send(longRst);
-        assertThatThrownBy(other.conn::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class, e -> {
+        assertThatThrownBy(other.conn()::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class, e -> {
             assertThat(e.peerReason().orElseThrow().code()).isEqualTo(77);
             assertThat(e.peerReason().orElseThrow().codeName()).isEqualTo("CODE_77");
             assertThat(e.peerReason().orElseThrow().message()).hasSize(ShutdownReason.MAX_MESSAGE_BYTES);
@@ -77,8 +74,8 @@ class ShutdownReasonTest {
         byte[] rst = new byte[8 + 452];
         dev.frameconn.wire.FrameHeader.encode(rst, 0, dev.frameconn.wire.FrameHeader.RST, 600);
         peer.send(rst);
-        peer.raw.shutdownOutput();
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOfSatisfying(TruncatedFrameException.class, e -> {
+        peer.raw().shutdownOutput();
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOfSatisfying(TruncatedFrameException.class, e -> {
             assertThat(e.received()).isEqualTo(452);
             assertThat(e.expected()).isEqualTo(600);
         });
@@ -101,8 +98,8 @@ class ShutdownReasonTest {
         dev.frameconn.metrics.InMemoryMetrics metrics = new dev.frameconn.metrics.InMemoryMetrics();
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config().withMetrics(metrics)));
         peer.send(HexFormat.of().parseHex("4000000000000000"));
-        assertThatThrownBy(peer.conn::readFrame).isInstanceOf(FrameProtocolException.class);
-        ShutdownResult result = peer.conn.shutdown(Duration.ofSeconds(10));
+        assertThatThrownBy(peer.conn()::readFrame).isInstanceOf(FrameProtocolException.class);
+        ShutdownResult result = peer.conn().shutdown(Duration.ofSeconds(10));
         assertThat(result.failedStep()).isEqualTo(ShutdownStep.DRAIN);
         assertThat(result.error()).isInstanceOf(ConnectionBrokenException.class);
         assertThat(metrics.hardCloses(ShutdownStep.DRAIN)).isEqualTo(1);

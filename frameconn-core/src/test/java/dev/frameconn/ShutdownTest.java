@@ -5,26 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.metrics.InMemoryMetrics;
 import dev.frameconn.metrics.ShutdownStep;
+import dev.frameconn.testkit.Fixtures;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** SPEC §6: the RST handshake, its bounds, and shutdown racing other calls. */
 class ShutdownTest {
-    private final Fixtures f = new Fixtures();
+    @RegisterExtension
+    final Fixtures f = new Fixtures();
     private final InMemoryMetrics metrics = new InMemoryMetrics();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
 
     /** What a well-behaved application does: read until shutdown, then shut down in turn. */
     private Future<ShutdownResult> answerShutdown(FrameConn conn, AtomicLong framesRead) {
@@ -108,11 +105,11 @@ class ShutdownTest {
         Future<?> writer = f.submitAndAwaitBlocked(() -> {
             ByteBuffer big = ByteBuffer.allocateDirect(1 << 20);
             while (true) {
-                peer.conn.writeFrame(1, big);
+                peer.conn().writeFrame(1, big);
             }
         });
         long start = System.nanoTime();
-        ShutdownResult result = peer.conn.shutdown(Duration.ofMillis(500));
+        ShutdownResult result = peer.conn().shutdown(Duration.ofMillis(500));
         long elapsed = System.nanoTime() - start;
         assertThat(elapsed).isBetween(TimeUnit.MILLISECONDS.toNanos(400), TimeUnit.SECONDS.toNanos(10));
         assertThat(result.clean()).isFalse();
@@ -124,7 +121,7 @@ class ShutdownTest {
                         t -> assertThat(t.kind()).isEqualTo(FrameTimeoutException.Kind.DEADLINE)),
                 e -> assertThat(e).isInstanceOf(ConnectionShutdownException.class));
         assertThat(metrics.hardCloses(ShutdownStep.WRITE_FRAME)).isEqualTo(1);
-        assertThat(peer.conn.isOpen()).isFalse();
+        assertThat(peer.conn().isOpen()).isFalse();
     }
 
     @Test
@@ -132,7 +129,7 @@ class ShutdownTest {
         FrameConnConfig config = f.config().withMetrics(metrics);
         Fixtures.RawPeer peer = f.track(f.rawPeer(config));
         long start = System.nanoTime();
-        ShutdownResult result = peer.conn.shutdown(Duration.ofMillis(300));
+        ShutdownResult result = peer.conn().shutdown(Duration.ofMillis(300));
         assertThat(System.nanoTime() - start).isBetween(TimeUnit.MILLISECONDS.toNanos(250),
                 TimeUnit.SECONDS.toNanos(10));
         assertThat(result.failedStep()).isEqualTo(ShutdownStep.DRAIN);
@@ -148,10 +145,10 @@ class ShutdownTest {
         Future<?> flood = f.threads.submit(() -> {
             ByteBuffer junk = ByteBuffer.allocate(64 << 10);
             while (true) {
-                peer.raw.write(junk.clear());
+                peer.raw().write(junk.clear());
             }
         });
-        ShutdownResult result = peer.conn.shutdown(Duration.ofSeconds(30));
+        ShutdownResult result = peer.conn().shutdown(Duration.ofSeconds(30));
         assertThat(result.failedStep()).isEqualTo(ShutdownStep.DRAIN);
         assertThat(result.drainedBytes()).isGreaterThan(1 << 20).isLessThan((1 << 20) + (1 << 20));
         assertThat(result.error()).hasMessageContaining("drainLimit=1048576");

@@ -8,12 +8,16 @@ import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
 import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.ShutdownReason;
+import dev.frameconn.testing.MemoryTransport;
+import dev.frameconn.testing.ScriptedTransport;
+import dev.frameconn.transport.Transport;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Each reason from a real exception of the core, produced by feeding bytes to a real connection. */
@@ -26,13 +30,18 @@ class EndReasonTest {
         }
     }
 
+    /** A transport whose peer never sends: reads block until the connection closes it. */
+    private static Transport silentPeer() {
+        return MemoryTransport.pair(1024)[0];
+    }
+
     private static byte[] header(int type, int length) {
         return FrameHeader.toBytes(type, length);
     }
 
     @Test
     void cleanEndOfStream() {
-        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.ending(new byte[0]), CONFIG));
+        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.of(List.of()), CONFIG));
         assertThat(EndReason.of(e)).isEqualTo(EndReason.EOF);
         assertThat(EndReason.EOF.label()).isEqualTo("eof");
     }
@@ -40,7 +49,7 @@ class EndReasonTest {
     @Test
     void peerRst() {
         Throwable e = firstReadFailure(FrameConn.over(
-                ScriptedTransport.ending(header(FrameHeader.RST, 0)), CONFIG));
+                ScriptedTransport.of(List.of(header(FrameHeader.RST, 0))), CONFIG));
         assertThat(EndReason.of(e)).isEqualTo(EndReason.PEER_SHUTDOWN);
         assertThat(EndReason.of(e).label()).isEqualTo("peer_shutdown");
         assertThat(EndReason.messageOf(e)).contains("the peer sent RST");
@@ -51,7 +60,7 @@ class EndReasonTest {
     void peerRstWithAReason() {
         byte[] rst = ByteBuffer.allocate(8 + 4 + 3).put(header(FrameHeader.RST, 7)).putInt(ShutdownReason.TIMEOUT)
                 .put("why".getBytes(StandardCharsets.UTF_8)).array();
-        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.ending(rst), CONFIG));
+        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.of(List.of(rst)), CONFIG));
         assertThat(EndReason.of(e)).isEqualTo(EndReason.PEER_SHUTDOWN);
         assertThat(EndReason.peerReasonOf(e)).contains(ShutdownReason.of(ShutdownReason.TIMEOUT, "why"));
         assertThat(EndReason.peerReasonOf(new java.io.IOException("x"))).isEmpty();
@@ -60,28 +69,28 @@ class EndReasonTest {
     @Test
     void truncatedFrame() {
         byte[] bytes = Arrays.copyOf(header(1, 10), 11);
-        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.ending(bytes), CONFIG));
+        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.of(List.of(bytes)), CONFIG));
         assertThat(EndReason.of(e).label()).isEqualTo("truncated");
     }
 
     @Test
     void oversizedFrame() {
         Throwable e = firstReadFailure(FrameConn.over(
-                ScriptedTransport.ending(header(1, Integer.MAX_VALUE)), CONFIG));
+                ScriptedTransport.of(List.of(header(1, Integer.MAX_VALUE))), CONFIG));
         assertThat(EndReason.of(e).label()).isEqualTo("frame_too_large");
     }
 
     @Test
     void reservedType() {
         Throwable e = firstReadFailure(FrameConn.over(
-                ScriptedTransport.ending(header(0x2000_0000, 0)), CONFIG));
+                ScriptedTransport.of(List.of(header(0x2000_0000, 0))), CONFIG));
         assertThat(EndReason.of(e).label()).isEqualTo("protocol_error");
     }
 
     @Test
     void brokenConnectionIsJudgedByItsCause() {
         byte[] bytes = Arrays.copyOf(header(1, 10), 11);
-        try (FrameConn conn = FrameConn.over(ScriptedTransport.ending(bytes), CONFIG)) {
+        try (FrameConn conn = FrameConn.over(ScriptedTransport.of(List.of(bytes)), CONFIG)) {
             catchThrowable(conn::readFrame);
             Throwable again = catchThrowable(conn::readFrame);
             assertThat(again).isInstanceOf(ConnectionBrokenException.class);
@@ -92,14 +101,14 @@ class EndReasonTest {
     @Test
     void resetByPeer() {
         Throwable e = firstReadFailure(FrameConn.over(
-                ScriptedTransport.failing(new byte[0], new IOException("Connection reset by peer")), CONFIG));
+                ScriptedTransport.failingWith(List.of(), new IOException("Connection reset by peer")), CONFIG));
         assertThat(EndReason.of(e).label()).isEqualTo("reset");
     }
 
     @Test
     void otherIoErrors() {
         Throwable e = firstReadFailure(FrameConn.over(
-                ScriptedTransport.failing(new byte[0], new IOException("disk on fire")), CONFIG));
+                ScriptedTransport.failingWith(List.of(), new IOException("disk on fire")), CONFIG));
         assertThat(EndReason.of(e).label()).isEqualTo("io_error");
         assertThat(EndReason.messageOf(e)).isEqualTo("disk on fire");
         assertThat(EndReason.of(new IOException())).isEqualTo(EndReason.IO_ERROR);
@@ -108,7 +117,7 @@ class EndReasonTest {
 
     @Test
     void localShutdown() {
-        FrameConn conn = FrameConn.over(ScriptedTransport.blocking(new byte[0]), CONFIG);
+        FrameConn conn = FrameConn.over(silentPeer(), CONFIG);
         conn.close();
         assertThat(EndReason.of(catchThrowable(conn::readFrame))).isEqualTo(EndReason.LOCAL_SHUTDOWN);
     }
@@ -116,7 +125,7 @@ class EndReasonTest {
     @Test
     void idleTimeout() {
         // real time, but short: the core's watchdog fires after the idle timeout
-        FrameConn conn = FrameConn.over(ScriptedTransport.blocking(new byte[0]),
+        FrameConn conn = FrameConn.over(silentPeer(),
                 CONFIG.withIdleTimeout(Duration.ofMillis(50)));
         Throwable e = firstReadFailure(conn);
         assertThat(e).isInstanceOf(FrameTimeoutException.class);

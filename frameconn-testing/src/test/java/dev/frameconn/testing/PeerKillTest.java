@@ -56,16 +56,13 @@ class PeerKillTest {
     @Test
     void killedWithOurDataUnreadIsAResetForTheBlockedReaderAndTheNextWriter() throws Exception {
         try (Harness h = new Harness()) {
-            ServerSocketChannel listener = h.listener();
-            PeerProcess peer = h.track(PeerProcess.start("stop-reading", "connect=" + hostPort(listener)));
-            FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
-            peer.awaitLine("CONNECTED", WAIT);
-            conn.writeFrame(1, new byte[100_000]); // fits in the socket buffers; the peer never reads it
-            Future<Frame> read = h.submitAndAwaitBlocked(conn::readFrame);
-            peer.kill();
-            assertThat(Harness.failure(read, WAIT)).as("blocked read, peer %s", peer.describe())
+            StoppedReader peer = stoppedReader(h);
+            peer.conn().writeFrame(1, new byte[100_000]); // fits in the socket buffers; the peer never reads it
+            Future<Frame> read = h.submitAndAwaitBlocked(peer.conn()::readFrame);
+            peer.process().kill();
+            assertThat(Harness.failure(read, WAIT)).as("blocked read, peer %s", peer.process().describe())
                     .isInstanceOf(ConnectionResetException.class);
-            assertThatThrownBy(() -> conn.writeFrame(1, new byte[10])).as("write after the reset")
+            assertThatThrownBy(() -> peer.conn().writeFrame(1, new byte[10])).as("write after the reset")
                     .isInstanceOf(ConnectionResetException.class);
         }
     }
@@ -73,24 +70,32 @@ class PeerKillTest {
     @Test
     void killedWhileOurWriterIsBlockedFailsTheWriterWithResetNotTimeout() throws Exception {
         try (Harness h = new Harness()) {
-            ServerSocketChannel listener = h.listener();
-            PeerProcess peer = h.track(PeerProcess.start("stop-reading", "connect=" + hostPort(listener)));
-            FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
-            peer.awaitLine("CONNECTED", WAIT);
+            StoppedReader peer = stoppedReader(h);
             byte[] chunk = new byte[1 << 20];
             // keeps writing until the peer's buffers are full and a write blocks mid-frame
             Future<Void> writer = h.submitAndAwaitBlocked(() -> {
                 while (true) {
-                    conn.writeFrame(1, chunk);
+                    peer.conn().writeFrame(1, chunk);
                 }
             });
             long killedAt = System.nanoTime();
-            peer.kill();
-            assertThat(Harness.failure(writer, WAIT)).as("blocked writer, peer %s", peer.describe())
+            peer.process().kill();
+            assertThat(Harness.failure(writer, WAIT)).as("blocked writer, peer %s", peer.process().describe())
                     .isInstanceOf(ConnectionResetException.class);
             // the idle timeout is 30 s: the reset, not the timeout, ended the write
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(10));
         }
+    }
+
+    /** Our connection to a peer process that never reads what we send. */
+    private record StoppedReader(PeerProcess process, FrameConn conn) {}
+
+    private static StoppedReader stoppedReader(Harness h) throws Exception {
+        ServerSocketChannel listener = h.listener();
+        PeerProcess peer = h.track(PeerProcess.start("stop-reading", "connect=" + hostPort(listener)));
+        FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
+        peer.awaitLine("CONNECTED", WAIT);
+        return new StoppedReader(peer, conn);
     }
 
     static String hostPort(ServerSocketChannel listener) throws java.io.IOException {

@@ -78,7 +78,7 @@ class ShutdownRaceTest {
 
     private static void runOnce(Harness h, FrameConnConfig config, Ending ending, long delayNanos,
             SplittableRandom random, String iteration, Map<String, AtomicLong> outcomes) throws Exception {
-        Harness.Pair p = h.pair(config, config);
+        Harness.Pair p = h.pair(Harness.Kind.TCP, config, config);
         FrameConn ours = p.client();
         FrameConn peer = p.server();
         CountDownLatch go = new CountDownLatch(1);

@@ -3,16 +3,14 @@ package dev.frameconn.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.frameconn.Frame;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The acceptor survives failed TCP accepts such as running out of file
@@ -26,12 +24,8 @@ class TlsAcceptLoopTest {
     /** The errno text Linux gives for EMFILE, as the JDK reports it. */
     private static final String EMFILE = "Too many open files";
 
-    private final TlsFixtures f = new TlsFixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final TlsFixtures f = new TlsFixtures();
 
     /** Fails the first {@code failures} accepts with EMFILE's message, then accepts for real. */
     private static TlsFrameServer.Acceptor failingFirst(AtomicInteger failures) {
@@ -43,33 +37,21 @@ class TlsAcceptLoopTest {
         };
     }
 
-    private void assertServes(TlsFrameServer server, int type) throws Exception {
-        Future<TlsConnection> accepted = f.submit(server::accept);
-        try (TlsConnection client = TlsFrameConn.connect((InetSocketAddress) server.localAddress(),
-                TlsFixtures.clientTls(), f.config());
-                TlsConnection serverSide = TlsFixtures.get(accepted)) {
-            client.conn().writeFrame(type, new byte[] {(byte) type});
-            try (Frame frame = serverSide.conn().readFrame()) {
-                assertThat(frame.type()).isEqualTo(type);
-            }
-        }
-    }
-
     @Test
     void transientAcceptFailuresAreCountedAndTheServerGoesOnServing() throws Exception {
         AtomicInteger failures = new AtomicInteger(5);
         try (TlsFrameServer server = TlsFrameServer.bind(TlsFixtures.loopback(), TlsFixtures.serverTls(),
                 f.config(), failingFirst(failures), TlsFrameServer.MIN_BACKOFF_NANOS,
                 TlsFrameServer.MAX_BACKOFF_NANOS)) {
-            assertServes(server, 1);
+            f.assertServes(server, TlsFixtures.clientTls(), 1);
             assertThat(server.acceptFailures()).isEqualTo(5);
             assertThat(server.lastAcceptFailure()).hasMessage(EMFILE);
             assertThat(server.isOpen()).isTrue();
 
             // a second shortage after a success: survived just the same
             failures.set(3);
-            assertServes(server, 2); // taken by the accept already waiting
-            assertServes(server, 3); // after three more failures
+            f.assertServes(server, TlsFixtures.clientTls(), 2); // taken by the accept already waiting
+            f.assertServes(server, TlsFixtures.clientTls(), 3); // after three more failures
             assertThat(server.acceptFailures()).isEqualTo(8);
         }
     }

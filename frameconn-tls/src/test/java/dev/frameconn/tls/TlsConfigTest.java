@@ -12,17 +12,13 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Key material as operators keep it (PEM in its usual forms, PKCS#12), and the checks on a configuration. */
 class TlsConfigTest {
-    private final TlsFixtures f = new TlsFixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final TlsFixtures f = new TlsFixtures();
 
     private Path file(String name) throws IOException {
         return f.tempDir().resolve(name);
@@ -42,7 +38,7 @@ class TlsConfigTest {
                 TlsFixtures.CLIENT.certificate()), TestPki.writePkcs8Key(file("client.key"), TlsFixtures.CLIENT.keys()),
                 ca);
         assertThat(Files.readString(file("client.key"))).startsWith("-----BEGIN PRIVATE KEY-----");
-        TlsFixtures.Pair p = f.pair(client, server, f.config(), f.config());
+        TlsFixtures.TlsPair p = f.tlsPair(client, server, f.config(), f.config());
         assertThat(p.server().peerIdentity().commonName()).isEqualTo("backup-client-1");
         p.client().conn().writeFrame(1, new byte[] {42});
         try (Frame frame = p.server().conn().readFrame()) {
@@ -81,7 +77,7 @@ class TlsConfigTest {
         TlsConfig config = TlsConfig.fromPem(TestPki.writeCertificates(file("rsa.crt"), client.certificate()), key,
                 caFile());
         assertThat(config.privateKey().getAlgorithm()).isEqualTo("RSA");
-        TlsFixtures.Pair p = f.pair(config, TlsFixtures.serverTls(), f.config(), f.config());
+        TlsFixtures.TlsPair p = f.tlsPair(config, TlsFixtures.serverTls(), f.config(), f.config());
         assertThat(p.server().peerIdentity().commonName()).isEqualTo("rsa-client");
     }
 
@@ -90,7 +86,7 @@ class TlsConfigTest {
         char[] password = "test-only".toCharArray();
         Path p12 = TestPki.writePkcs12(file("client.p12"), TlsFixtures.CLIENT, password);
         TlsConfig client = TlsConfig.fromPkcs12(p12, password, caFile());
-        TlsFixtures.Pair p = f.pair(client, TlsFixtures.serverTls(), f.config(), f.config());
+        TlsFixtures.TlsPair p = f.tlsPair(client, TlsFixtures.serverTls(), f.config(), f.config());
         assertThat(p.server().peerIdentity().commonName()).isEqualTo("backup-client-1");
         assertThatThrownBy(() -> TlsConfig.fromPkcs12(p12, "wrong".toCharArray(), caFile()))
                 .isInstanceOf(IOException.class).hasMessageContaining("client.p12");
@@ -105,7 +101,7 @@ class TlsConfigTest {
         TlsConfig client = TlsConfig.fromPem(TestPki.writeCertificates(file("c.crt"), TlsFixtures.CLIENT.certificate()),
                 TestPki.writePkcs8Key(file("c.key"), TlsFixtures.CLIENT.keys()), bundle);
         assertThat(client.trustedCertificates()).hasSize(2);
-        f.pair(client, TlsFixtures.serverTls(), f.config(), f.config());
+        f.tlsPair(client, TlsFixtures.serverTls(), f.config(), f.config());
     }
 
     @Test
@@ -147,7 +143,7 @@ class TlsConfigTest {
 
     @Test
     void tls12IsAcceptedOnlyWhenConfigured() throws Exception {
-        TlsFixtures.Pair p = f.pair(TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2),
+        TlsFixtures.TlsPair p = f.tlsPair(TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2),
                 TlsFixtures.serverTls().withProtocols(TlsConfig.TLS_1_3, TlsConfig.TLS_1_2), f.config(), f.config());
         assertThat(p.server().protocol()).isEqualTo("TLSv1.2");
         Future<Frame> read = f.submit(p.server().conn()::readFrame);

@@ -2,8 +2,8 @@ package dev.frameconn.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameProtocolException;
 import dev.frameconn.FrameServer;
@@ -16,9 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every way a handshake can fail gives a specific {@link TlsHandshakeException}
@@ -29,12 +28,8 @@ class TlsRejectionTest {
     private static final long QUICK_MS = 5_000;
     private static final Duration SHORT_HANDSHAKE = Duration.ofMillis(700);
 
-    private final TlsFixtures f = new TlsFixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final TlsFixtures f = new TlsFixtures();
 
     /** The server's verdict on one client, and what the client saw. */
     private record Outcome(TlsHandshakeException server, Throwable client, long clientMillis) {}
@@ -55,7 +50,7 @@ class TlsRejectionTest {
                 }
             });
             long start = System.nanoTime();
-            Throwable clientFailure = catchAll(() -> {
+            Throwable clientFailure = catchThrowable(() -> {
                 try (TlsConnection c = TlsFrameConn.connect(address(server), clientTls, f.config())) {
                     c.conn().readFrame().close();
                 }
@@ -69,25 +64,9 @@ class TlsRejectionTest {
         }
     }
 
+    /** The server still serves a client that offers both versions. */
     private void assertGoodClientIsServed(TlsFrameServer server) throws Exception {
-        Future<TlsConnection> accepted = f.submit(server::accept);
-        try (TlsConnection client = TlsFrameConn.connect(address(server), TlsFixtures.clientTls().withProtocols(
-                TlsConfig.TLS_1_3, TlsConfig.TLS_1_2), f.config());
-                TlsConnection serverSide = TlsFixtures.get(accepted)) {
-            client.conn().writeFrame(7, new byte[] {7});
-            try (Frame frame = serverSide.conn().readFrame()) {
-                assertThat(frame.type()).isEqualTo(7);
-            }
-        }
-    }
-
-    private static Throwable catchAll(ThrowingCallable call) {
-        try {
-            call.call();
-            return null;
-        } catch (Throwable t) {
-            return t;
-        }
+        f.assertServes(server, TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_3, TlsConfig.TLS_1_2), 7);
     }
 
     private static InetSocketAddress address(TlsFrameServer server) {
@@ -210,7 +189,7 @@ class TlsRejectionTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(millis).isBetween(SHORT_HANDSHAKE.toMillis() - 100, QUICK_MS + SHORT_HANDSHAKE.toMillis());
             // the server closed the silent connection (abortively: it timed out)
-            assertThat(catchAll(() -> assertThat(silent.read(java.nio.ByteBuffer.allocate(1))).isLessThan(0)))
+            assertThat(catchThrowable(() -> assertThat(silent.read(java.nio.ByteBuffer.allocate(1))).isLessThan(0)))
                     .satisfiesAnyOf(t -> assertThat(t).isNull(), t -> assertThat(t).hasMessageContaining("reset"));
         }
     }
@@ -220,7 +199,7 @@ class TlsRejectionTest {
         try (FrameServer plain = FrameServer.bind(TlsFixtures.loopback(), f.config())) {
             Future<Throwable> serverSide = f.submit(() -> {
                 try (FrameConn conn = plain.accept()) {
-                    Throwable t = catchAll(() -> conn.readFrame().close());
+                    Throwable t = catchThrowable(() -> conn.readFrame().close());
                     conn.shutdown(Duration.ofSeconds(5)); // as an application does after a protocol error
                     return t;
                 }
@@ -297,7 +276,7 @@ class TlsRejectionTest {
                 f.config())) {
             // the client's socket is closed, not left to the garbage collector: the server sees the end at once,
             // in its handshake (the client's Finished may be lost to the reset) or in its first read
-            Future<Throwable> serverEnd = f.submit(() -> catchAll(() -> {
+            Future<Throwable> serverEnd = f.submit(() -> catchThrowable(() -> {
                 try (TlsConnection serverSide = server.accept()) {
                     serverSide.conn().readFrame().close();
                 }

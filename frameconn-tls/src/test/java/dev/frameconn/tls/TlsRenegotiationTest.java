@@ -2,9 +2,9 @@ package dev.frameconn.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.frameconn.Frame;
-import dev.frameconn.FrameConn;
 import dev.frameconn.tls.TlsHandshakeException.Reason;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -16,8 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TLS 1.2 renegotiation is refused, from whichever side it comes, with a
@@ -32,12 +32,8 @@ class TlsRenegotiationTest {
     private static final long QUICK_MS = 5_000;
     private static final int SO_TIMEOUT_MS = 30_000;
 
-    private final TlsFixtures f = new TlsFixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final TlsFixtures f = new TlsFixtures();
 
     /** A raw JDK client with the test client's certificate, offering only {@code protocol}. */
     private SSLSocket rawClient(TlsFrameServer server, String protocol) throws IOException {
@@ -99,7 +95,7 @@ class TlsRenegotiationTest {
             Future<Frame> serverRead = f.submit(serverSide.conn()::readFrame);
             long start = System.nanoTime();
             // a renegotiation: the client sends a new ClientHello and waits for the server's answer
-            Throwable clientSaw = catchAll(() -> {
+            Throwable clientSaw = catchThrowable(() -> {
                 client.startHandshake();
                 assertThat(in.read()).as("after a renegotiation the server should not have allowed").isEqualTo(-1);
             });
@@ -116,7 +112,7 @@ class TlsRenegotiationTest {
             assertThatThrownBy(() -> serverSide.conn().readFrame().close()).isInstanceOf(IOException.class)
                     .hasRootCauseInstanceOf(TlsHandshakeException.class);
             // and the server goes on serving
-            assertGoodClientIsServed(server);
+            f.assertServes(server, TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2), 3);
         }
     }
 
@@ -145,7 +141,7 @@ class TlsRenegotiationTest {
 
             Future<Frame> clientRead = f.submit(client.conn()::readFrame);
             // the server sends HelloRequest and waits for the client's new ClientHello
-            Future<Throwable> serverSaw = f.submit(() -> catchAll(() -> {
+            Future<Throwable> serverSaw = f.submit(() -> catchThrowable(() -> {
                 server.startHandshake();
                 assertThat(in.read()).isEqualTo(-1);
             }));
@@ -186,66 +182,14 @@ class TlsRenegotiationTest {
 
     @Test
     void longTls12TransferBothWaysIsNotMistakenForRenegotiation() throws Exception {
-        TlsFixtures.Pair p = f.pair(TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2),
+        TlsFixtures.TlsPair p = f.tlsPair(TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2),
                 TlsFixtures.serverTls().withProtocols(TlsConfig.TLS_1_2), f.config(), f.config());
         assertThat(p.client().protocol()).isEqualTo(TlsConfig.TLS_1_2);
-        int frames = 40;
-        ByteBuffer payload = ByteBuffer.allocateDirect(256 << 10);
-        for (int i = 0; i < payload.capacity(); i++) {
-            payload.put(i, (byte) (i * 31));
-        }
-        Future<Integer> serverReads = f.submit(() -> count(p.server().conn(), frames, payload.capacity()));
-        Future<Integer> clientReads = f.submit(() -> count(p.client().conn(), frames, payload.capacity()));
-        Future<Void> serverWrites = f.submit(() -> {
-            for (int i = 0; i < frames; i++) {
-                p.server().conn().writeFrame(2, payload.duplicate());
-            }
-            return null;
-        });
-        for (int i = 0; i < frames; i++) {
-            p.client().conn().writeFrame(1, payload.duplicate());
-        }
-        TlsFixtures.get(serverWrites);
-        assertThat(TlsFixtures.get(serverReads)).isEqualTo(frames);
-        assertThat(TlsFixtures.get(clientReads)).isEqualTo(frames);
+        f.streamBothWays(p, 40, 256 << 10, TlsFixtures.AfterWrite.NOTHING);
         // and the TLS 1.2 close (close_notify answered by the engine) is not taken for a handshake either
         Future<dev.frameconn.ShutdownResult> serverShutdown = f.submit(() -> p.server().conn().shutdown());
         assertThat(p.client().conn().shutdown().clean()).isTrue();
         assertThat(TlsFixtures.get(serverShutdown).clean()).isTrue();
     }
 
-    private static int count(FrameConn conn, int frames, int length) throws IOException {
-        for (int i = 0; i < frames; i++) {
-            try (Frame frame = conn.readFrame()) {
-                assertThat(frame.length()).isEqualTo(length);
-                assertThat(frame.payload().get(length - 1)).isEqualTo((byte) ((length - 1) * 31));
-            }
-        }
-        return frames;
-    }
-
-    private void assertGoodClientIsServed(TlsFrameServer server) throws Exception {
-        Future<TlsConnection> accepted = f.submit(server::accept);
-        try (TlsConnection client = TlsFrameConn.connect((InetSocketAddress) server.localAddress(),
-                TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2), f.config());
-                TlsConnection serverSide = TlsFixtures.get(accepted)) {
-            client.conn().writeFrame(3, new byte[] {3});
-            try (Frame frame = serverSide.conn().readFrame()) {
-                assertThat(frame.type()).isEqualTo(3);
-            }
-        }
-    }
-
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private static Throwable catchAll(Step step) {
-        try {
-            step.run();
-            return null;
-        } catch (Throwable t) {
-            return t;
-        }
-    }
 }

@@ -10,8 +10,8 @@ import dev.frameconn.FrameConn;
 import dev.frameconn.ShutdownResult;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,16 +20,12 @@ class TlsRoundTripTest {
     private static final int[] SIZES = {0, 1, 7, 8, 100, 8 << 10, (8 << 10) + 1, 16 << 10, (16 << 10) + 3,
         100_000, 1 << 20, (4 << 20) + 5};
 
-    private final TlsFixtures f = new TlsFixtures();
-
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
+    @RegisterExtension
+    final TlsFixtures f = new TlsFixtures();
 
     @Test
     void framesOfEverySizeGoBothWays() throws Exception {
-        TlsFixtures.Pair p = f.pair();
+        TlsFixtures.TlsPair p = f.tlsPair();
         assertThat(p.client().protocol()).isEqualTo("TLSv1.3");
         transfer(p.client().conn(), p.server().conn());
         transfer(p.server().conn(), p.client().conn());
@@ -59,7 +55,7 @@ class TlsRoundTripTest {
 
     @Test
     void serverSeesTheClientsIdentityAndClientSeesTheServers() throws Exception {
-        TlsFixtures.Pair p = f.pair();
+        TlsFixtures.TlsPair p = f.tlsPair();
         PeerIdentity client = p.server().peerIdentity();
         assertThat(client.commonName()).isEqualTo("backup-client-1");
         assertThat(client.dnsNames()).containsExactly("backup-client-1.clients.test");
@@ -74,44 +70,13 @@ class TlsRoundTripTest {
 
     @Test
     void fullDuplexLargeTransfersDoNotBlockEachOther() throws Exception {
-        TlsFixtures.Pair p = f.pair();
-        int frames = 64;
-        ByteBuffer big = ByteBuffer.allocateDirect(256 << 10);
-        for (int i = 0; i < big.capacity(); i++) {
-            big.put(i, (byte) (i * 31));
-        }
-        Future<Long> clientReads = f.submit(() -> drain(p.client().conn(), frames));
-        Future<Long> serverReads = f.submit(() -> drain(p.server().conn(), frames));
-        Future<Void> serverWrites = f.submit(() -> {
-            for (int i = 0; i < frames; i++) {
-                p.server().conn().writeFrame(2, big.duplicate());
-            }
-            return null;
-        });
-        for (int i = 0; i < frames; i++) {
-            p.client().conn().writeFrame(1, big.duplicate());
-        }
-        TlsFixtures.get(serverWrites);
-        assertThat(TlsFixtures.get(clientReads)).isEqualTo((long) frames * big.capacity());
-        assertThat(TlsFixtures.get(serverReads)).isEqualTo((long) frames * big.capacity());
-    }
-
-    private static long drain(FrameConn conn, int frames) throws Exception {
-        long total = 0;
-        for (int i = 0; i < frames; i++) {
-            try (Frame frame = conn.readFrame()) {
-                for (int j = 0; j < frame.length(); j += 4099) {
-                    assertThat(frame.payload().get(j)).isEqualTo((byte) (j * 31));
-                }
-                total += frame.length();
-            }
-        }
-        return total;
+        TlsFixtures.TlsPair p = f.tlsPair();
+        f.streamBothWays(p, 64, 256 << 10, TlsFixtures.AfterWrite.NOTHING);
     }
 
     @Test
     void concurrentWritersOfSmallFramesNeverInterleave() throws Exception {
-        TlsFixtures.Pair p = f.pair();
+        TlsFixtures.TlsPair p = f.tlsPair();
         int writers = 4;
         int perWriter = 2_000;
         Future<int[]> reader = f.submit(() -> {
@@ -148,7 +113,7 @@ class TlsRoundTripTest {
     @ParameterizedTest
     @ValueSource(strings = {TlsConfig.TLS_1_3, TlsConfig.TLS_1_2})
     void shutdownHandshakeIsCleanOnBothSides(String protocol) throws Exception {
-        TlsFixtures.Pair p = f.pair(TlsFixtures.clientTls().withProtocols(protocol),
+        TlsFixtures.TlsPair p = f.tlsPair(TlsFixtures.clientTls().withProtocols(protocol),
                 TlsFixtures.serverTls().withProtocols(TlsConfig.TLS_1_3, TlsConfig.TLS_1_2), f.config(), f.config());
         assertThat(p.client().protocol()).isEqualTo(protocol);
         // data in flight both ways when the client shuts down: none of it may be lost before the RST
@@ -173,7 +138,7 @@ class TlsRoundTripTest {
 
     @Test
     void serverCanShutDownFirst() throws Exception {
-        TlsFixtures.Pair p = f.pair();
+        TlsFixtures.TlsPair p = f.tlsPair();
         Future<ShutdownResult> client = f.submit(() -> {
             assertThatThrownBy(p.client().conn()::readFrame).isInstanceOf(ConnectionShutdownException.class);
             return p.client().conn().shutdown();
@@ -185,7 +150,7 @@ class TlsRoundTripTest {
 
     @Test
     void closeWithoutShutdownIsEndOfStreamAtTheFrameBoundary() throws Exception {
-        TlsFixtures.Pair p = f.pair();
+        TlsFixtures.TlsPair p = f.tlsPair();
         p.client().conn().writeFrame(3, new byte[] {9});
         p.client().close();
         try (Frame frame = p.server().conn().readFrame()) {

@@ -12,26 +12,22 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The core's idle timeouts and shutdown deadline, over TLS, in real time with generous slack. */
 class TlsTimeoutTest {
     private static final Duration IDLE = Duration.ofMillis(300);
-    private final TlsFixtures f = new TlsFixtures();
+    @RegisterExtension
+    final TlsFixtures f = new TlsFixtures();
 
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
-
-    private TlsFixtures.Pair pairWithServerIdle(Duration idle) throws Exception {
-        return f.pair(TlsFixtures.clientTls(), TlsFixtures.serverTls(), f.config(), f.config().withIdleTimeout(idle));
+    private TlsFixtures.TlsPair pairWithServerIdle(Duration idle) throws Exception {
+        return f.tlsPair(TlsFixtures.clientTls(), TlsFixtures.serverTls(), f.config(), f.config().withIdleTimeout(idle));
     }
 
     @Test
     void silentPeerFailsTheReadByIdleTimeout() throws Exception {
-        TlsFixtures.Pair p = pairWithServerIdle(IDLE);
+        TlsFixtures.TlsPair p = pairWithServerIdle(IDLE);
         long start = System.nanoTime();
         assertThatThrownBy(p.server().conn()::readFrame).isInstanceOfSatisfying(FrameTimeoutException.class,
                 e -> assertThat(e.kind()).isEqualTo(FrameTimeoutException.Kind.READ_IDLE));
@@ -44,7 +40,7 @@ class TlsTimeoutTest {
 
     @Test
     void writerWhosePeerStoppedReadingFailsByIdleTimeout() throws Exception {
-        TlsFixtures.Pair p = pairWithServerIdle(IDLE);
+        TlsFixtures.TlsPair p = pairWithServerIdle(IDLE);
         ByteBuffer big = ByteBuffer.allocateDirect(1 << 20);
         long start = System.nanoTime();
         assertThatThrownBy(() -> {
@@ -60,7 +56,7 @@ class TlsTimeoutTest {
 
     @Test
     void slowButSteadyPeerIsNotTimedOut() throws Exception {
-        TlsFixtures.Pair p = pairWithServerIdle(Duration.ofMillis(800));
+        TlsFixtures.TlsPair p = pairWithServerIdle(Duration.ofMillis(800));
         Future<Integer> reads = f.submit(() -> {
             int n = 0;
             for (int i = 0; i < 8; i++) {
@@ -80,7 +76,7 @@ class TlsTimeoutTest {
 
     @Test
     void shutdownIsBoundedByItsDeadlineWhenThePeerNeverAnswers() throws Exception {
-        TlsFixtures.Pair p = f.pair();
+        TlsFixtures.TlsPair p = f.tlsPair();
         long start = System.nanoTime();
         ShutdownResult result = p.client().conn().shutdown(Duration.ofMillis(500));
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

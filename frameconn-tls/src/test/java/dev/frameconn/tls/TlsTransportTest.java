@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.Frame;
-import dev.frameconn.FrameConn;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The transport under the connection: half-close as TLS 1.3 and TLS 1.2 each
@@ -21,15 +17,11 @@ import org.junit.jupiter.api.Test;
  * reader while a writer is busy or blocked.
  */
 class TlsTransportTest {
-    private final TlsFixtures f = new TlsFixtures();
+    @RegisterExtension
+    final TlsFixtures f = new TlsFixtures();
 
-    @AfterEach
-    void leaks() throws Exception {
-        f.close();
-    }
-
-    private TlsFixtures.Pair pair(String protocol) throws Exception {
-        TlsFixtures.Pair p = f.pair(TlsFixtures.clientTls().withProtocols(protocol),
+    private TlsFixtures.TlsPair pair(String protocol) throws Exception {
+        TlsFixtures.TlsPair p = f.tlsPair(TlsFixtures.clientTls().withProtocols(protocol),
                 TlsFixtures.serverTls().withProtocols(TlsConfig.TLS_1_3, TlsConfig.TLS_1_2), f.config(), f.config());
         assertThat(p.client().protocol()).isEqualTo(protocol);
         return p;
@@ -54,7 +46,7 @@ class TlsTransportTest {
 
     @Test
     void tls13HalfCloseClosesOneDirectionOnly() throws Exception {
-        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_3);
+        TlsFixtures.TlsPair p = pair(TlsConfig.TLS_1_3);
         TlsTransport client = p.client().transport();
         TlsTransport server = p.server().transport();
         send(client, "last words");
@@ -71,7 +63,7 @@ class TlsTransportTest {
 
     @Test
     void tls12CloseNotifyEndsBothDirections() throws Exception {
-        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_2);
+        TlsFixtures.TlsPair p = pair(TlsConfig.TLS_1_2);
         TlsTransport client = p.client().transport();
         TlsTransport server = p.server().transport();
         send(server, "in flight");
@@ -87,50 +79,21 @@ class TlsTransportTest {
 
     @Test
     void keyUpdatesWhileBothDirectionsStream() throws Exception {
-        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_3);
-        int frames = 48;
-        ByteBuffer payload = ByteBuffer.allocateDirect(200_000);
-        for (int i = 0; i < payload.capacity(); i++) {
-            payload.put(i, (byte) i);
-        }
-        Future<Integer> clientReads = f.submit(() -> count(p.client().conn(), frames));
-        Future<Integer> serverReads = f.submit(() -> count(p.server().conn(), frames));
-        Future<Void> serverWrites = f.submit(() -> {
-            for (int i = 0; i < frames; i++) {
-                p.server().conn().writeFrame(1, payload.duplicate());
-                if (i % 8 == 0) {
-                    p.server().transport().requestKeyUpdate();
-                }
+        TlsFixtures.TlsPair p = pair(TlsConfig.TLS_1_3);
+        // each side asks for new keys every 8 frames, the two out of step
+        f.streamBothWays(p, 48, 200_000, (sender, i) -> {
+            if (i % 8 == (sender == p.server() ? 0 : 4)) {
+                sender.transport().requestKeyUpdate();
             }
-            return null;
         });
-        for (int i = 0; i < frames; i++) {
-            p.client().conn().writeFrame(1, payload.duplicate());
-            if (i % 8 == 4) {
-                p.client().transport().requestKeyUpdate();
-            }
-        }
-        TlsFixtures.get(serverWrites);
-        assertThat(TlsFixtures.get(clientReads)).isEqualTo(frames);
-        assertThat(TlsFixtures.get(serverReads)).isEqualTo(frames);
-    }
-
-    private static int count(FrameConn conn, int frames) throws IOException {
-        for (int i = 0; i < frames; i++) {
-            try (Frame frame = conn.readFrame()) {
-                assertThat(frame.length()).isEqualTo(200_000);
-                assertThat(frame.payload().get(199_999)).isEqualTo((byte) 199_999);
-            }
-        }
-        return frames;
     }
 
     @Test
     void keyUpdateReachingAReaderWhoseWriterIsBlockedIsAnsweredLater() throws Exception {
-        TlsFixtures.Pair p = pair(TlsConfig.TLS_1_3);
+        TlsFixtures.TlsPair p = pair(TlsConfig.TLS_1_3);
         ByteBuffer big = ByteBuffer.allocateDirect(1 << 20);
         int frames = 24; // far more than the socket buffers hold: the writer blocks until the client reads
-        Future<Void> serverWrites = submitAndAwaitBlocked(() -> {
+        Future<Void> serverWrites = f.submitAndAwaitBlocked(() -> {
             for (int i = 0; i < frames; i++) {
                 p.server().conn().writeFrame(2, big.duplicate());
             }
@@ -155,30 +118,6 @@ class TlsTransportTest {
         p.client().conn().writeFrame(5, new byte[] {5});
         try (Frame frame = p.server().conn().readFrame()) {
             assertThat(frame.type()).isEqualTo(5);
-        }
-    }
-
-    /** Runs {@code task} and returns once its thread is parked (blocked in I/O), not after a guessed delay. */
-    private <T> Future<T> submitAndAwaitBlocked(Callable<T> task) throws InterruptedException {
-        AtomicReference<Thread> runner = new AtomicReference<>();
-        Future<T> future = f.submit(() -> {
-            runner.set(Thread.currentThread());
-            return task.call();
-        });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            Thread t = runner.get();
-            if (future.isDone()) {
-                throw new AssertionError("task ended instead of blocking: " + future);
-            }
-            if (t != null && t.getState() == Thread.State.WAITING) {
-                return future;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("task did not block within 20 s");
-            }
-            Thread.onSpinWait();
-            Thread.yield();
         }
     }
 }
