@@ -460,7 +460,8 @@ public final class FrameConn implements AutoCloseable {
      * handed to the operating system before this returns. While the connection
      * is busy writing (another write under way, or this thread writing back to
      * back without reading in between, which hands the writing to a background
-     * virtual thread for as long as frames keep coming), a small frame (up to 8 KiB) may instead be copied
+     * virtual thread for as long as frames keep coming, when the transport's
+     * writes are slow enough for that to pay), a small frame (up to 8 KiB) may instead be copied
      * into the connection's staging buffer, to leave with the next gathering
      * write; this is what lets small frames reach millions per second. {@link #flush()} waits until
      * every frame accepted so far has been handed to the operating system.

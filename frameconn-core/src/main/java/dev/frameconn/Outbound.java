@@ -24,7 +24,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * frame goes out immediately. When one thread writes back to back (it calls
  * again within {@link #STREAMING_WINDOW_NANOS} of its last write), its frame is
  * staged and a short-lived virtual thread takes the pen, so that the caller
- * produces the next frames while the previous ones are being written.
+ * produces the next frames while the previous ones are being written. That
+ * pays only while a write costs more than waking a thread: the hand-off needs
+ * the caller's own writes to take {@link #HANDOFF_MIN_WRITE_NANOS} or more, and
+ * a flusher whose writes turn out cheaper lets go again (see
+ * {@link #CHEAP_WRITES_TO_QUIT}), so that a fast transport is written by its
+ * callers without thread wake-ups (which the JDK pays for with an allocation).
  *
  * <pre>
  *   writer:  pen free?  --yes--> take pen, stage, write staged until empty, drop pen
