@@ -129,7 +129,8 @@ public final class FrameConn implements AutoCloseable {
     /**
      * Connects to a TCP ({@link InetSocketAddress}) or Unix domain socket
      * ({@link UnixDomainSocketAddress}) address. TCP waits at most
-     * {@link FrameConnConfig#connectTimeout()} and switches TCP_NODELAY on.
+     * {@link FrameConnConfig#connectTimeout()}, switches TCP_NODELAY on and
+     * sets {@link FrameConnConfig#socketBufferSize()} if it is not 0.
      *
      * @throws UnknownHostException if a TCP host name does not resolve
      * @throws IOException if the connection is refused or times out
@@ -153,6 +154,7 @@ public final class FrameConn implements AutoCloseable {
             }
             channel = SocketChannel.open();
             try {
+                config.applySocketBuffers(channel);
                 channel.socket().connect(inet, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel, e);

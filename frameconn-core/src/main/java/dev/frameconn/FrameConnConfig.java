@@ -3,6 +3,9 @@ package dev.frameconn;
 import dev.frameconn.buffer.BufferPool;
 import dev.frameconn.metrics.FrameConnMetrics;
 import dev.frameconn.time.Ticker;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -38,6 +41,15 @@ import java.util.Objects;
  *        {@code close()}, not even closed again: a second close after the next
  *        read would close that read's frame. Off, a second close is harmless.
  *        Frames are never reused while the {@link LeakDetector} is on.
+ * @param socketBufferSize for TCP sockets that {@link FrameConn#connect} and
+ *        {@link FrameServer} open: SO_SNDBUF and SO_RCVBUF in bytes, set before
+ *        the handshake so that the receive window can use it; 0 (the default)
+ *        leaves the sizes to the operating system, which on Linux grows them
+ *        with the traffic (autotuning: best for one connection and for long
+ *        distances). A fixed size shares a host's bandwidth more evenly among
+ *        many busy connections (see the README's Performance section) but
+ *        caps each connection's window. The kernel may round or double the
+ *        value. Channels handed to {@link FrameConn#wrap} are left as they are.
  */
 public record FrameConnConfig(
         int maxPayloadLength,
@@ -49,7 +61,8 @@ public record FrameConnConfig(
         BufferPool bufferPool,
         FrameConnMetrics metrics,
         Ticker ticker,
-        boolean reuseFrames) {
+        boolean reuseFrames,
+        int socketBufferSize) {
 
     /** Default {@link #maxPayloadLength()}: 16 MiB. */
     public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 16 << 20;
@@ -67,7 +80,7 @@ public record FrameConnConfig(
     private static final FrameConnConfig DEFAULTS = new FrameConnConfig(
             DEFAULT_MAX_PAYLOAD_LENGTH, DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_DRAIN_LIMIT,
             DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_BUFFER_SIZE, BufferPool.shared(), FrameConnMetrics.NOOP,
-            Ticker.system(), false);
+            Ticker.system(), false, 0);
 
     /** Checks every value; messages say {@code name=value}. */
     public FrameConnConfig {
@@ -87,6 +100,9 @@ public record FrameConnConfig(
         Objects.requireNonNull(bufferPool, "bufferPool");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(ticker, "ticker");
+        if (socketBufferSize < 0) {
+            throw new IllegalArgumentException("socketBufferSize=" + socketBufferSize + " must be >= 0");
+        }
     }
 
     private static void requireNonNegative(String name, Duration value) {
@@ -108,60 +124,87 @@ public record FrameConnConfig(
     /** A copy with another {@link #maxPayloadLength()}. */
     public FrameConnConfig withMaxPayloadLength(int value) {
         return new FrameConnConfig(value, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #idleTimeout()}; zero switches idle timeouts off. */
     public FrameConnConfig withIdleTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, value, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #shutdownTimeout()}. */
     public FrameConnConfig withShutdownTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, value, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #drainLimit()}. */
     public FrameConnConfig withDrainLimit(long value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, value, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #connectTimeout()}. */
     public FrameConnConfig withConnectTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, value,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames);
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #readBufferSize()}. */
     public FrameConnConfig withReadBufferSize(int value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                value, bufferPool, metrics, ticker, reuseFrames);
+                value, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #bufferPool()}. */
     public FrameConnConfig withBufferPool(BufferPool value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, value, metrics, ticker, reuseFrames);
+                readBufferSize, value, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #metrics()}. */
     public FrameConnConfig withMetrics(FrameConnMetrics value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, value, ticker, reuseFrames);
+                readBufferSize, bufferPool, value, ticker, reuseFrames, socketBufferSize);
     }
 
     /** A copy with another {@link #ticker()}. */
     public FrameConnConfig withTicker(Ticker value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, value, reuseFrames);
+                readBufferSize, bufferPool, metrics, value, reuseFrames, socketBufferSize);
     }
 
     /** A copy with {@link #reuseFrames()} switched on or off. */
     public FrameConnConfig withReuseFrames(boolean value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, value);
+                readBufferSize, bufferPool, metrics, ticker, value, socketBufferSize);
+    }
+
+    /** A copy with another {@link #socketBufferSize()}; 0 leaves the sizes to the operating system. */
+    public FrameConnConfig withSocketBufferSize(int value) {
+        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                readBufferSize, bufferPool, metrics, ticker, reuseFrames, value);
+    }
+
+    /**
+     * Gives a TCP channel the {@link #socketBufferSize()}, if it is not 0:
+     * SO_RCVBUF, and SO_SNDBUF where the channel has one (a listening channel
+     * has not; its accepted channels inherit its SO_RCVBUF). Call it before
+     * connecting or binding. The library applies it to TCP channels only.
+     *
+     * @throws IOException if the operating system refuses the option
+     */
+    public void applySocketBuffers(NetworkChannel channel) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        if (socketBufferSize == 0) {
+            return;
+        }
+        if (channel.supportedOptions().contains(StandardSocketOptions.SO_RCVBUF)) {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferSize);
+        }
+        if (channel.supportedOptions().contains(StandardSocketOptions.SO_SNDBUF)) {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferSize);
+        }
     }
 }

@@ -44,7 +44,8 @@ public final class FrameServer implements AutoCloseable {
     /**
      * Listens on a TCP address (port 0 picks a free port; see
      * {@link #localAddress()}) or a Unix domain socket path, which must not exist.
-     * Accepted connections use {@code config}.
+     * Accepted connections use {@code config}, including its
+     * {@link FrameConnConfig#socketBufferSize()}.
      */
     public static FrameServer bind(SocketAddress address, FrameConnConfig config) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -60,6 +61,9 @@ public final class FrameServer implements AutoCloseable {
             throw new IllegalArgumentException("address=" + address + " is neither TCP nor a Unix domain socket");
         }
         try {
+            if (unixPath == null) {
+                config.applySocketBuffers(channel); // before listening: accepted sockets inherit it
+            }
             channel.bind(address, BACKLOG);
             return new FrameServer(channel, config, unixPath);
         } catch (IOException | RuntimeException e) {
@@ -75,6 +79,18 @@ public final class FrameServer implements AutoCloseable {
     /** Waits for the next peer and returns its connection. */
     public FrameConn accept() throws IOException {
         SocketChannel accepted = channel.accept();
+        try {
+            if (unixPath == null) {
+                config.applySocketBuffers(accepted); // the send buffer is not inherited from the listener
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                accepted.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return FrameConn.wrap(accepted, config);
     }
 

@@ -65,6 +65,7 @@ public final class TlsFrameConn {
         SSLEngine engine = clientEngine(tls.newSslContext(), tls, serverName, address.getPort());
         SocketChannel channel = SocketChannel.open();
         try {
+            config.applySocketBuffers(channel);
             channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
         } catch (IOException | RuntimeException e) {
             try {

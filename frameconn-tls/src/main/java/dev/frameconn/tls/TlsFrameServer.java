@@ -126,6 +126,7 @@ public final class TlsFrameServer implements AutoCloseable {
         ServerSocketChannel channel = ServerSocketChannel.open();
         TlsFrameServer server;
         try {
+            config.applySocketBuffers(channel); // before listening: accepted sockets inherit it
             channel.bind(address, FrameServer.BACKLOG);
             server = new TlsFrameServer(channel, tls, config, acceptor, minBackoffNanos, maxBackoffNanos);
         } catch (IOException | RuntimeException e) {
@@ -264,6 +265,7 @@ public final class TlsFrameServer implements AutoCloseable {
     private void handshake(SocketChannel accepted) {
         TlsTransport transport = null;
         try {
+            config.applySocketBuffers(accepted); // the send buffer is not inherited from the listener
             transport = new TlsTransport(accepted, TlsFrameConn.serverEngine(context, tls));
             handshaking.add(transport);
             if (closed) {
