@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * @param connectionBytes 0: connections rounds are timed like the others; else payload bytes per
  *        round of the connections workload, split evenly: every connection sends the same frames
  * @param connectionThreads thread kind of raw and frameconn, and of Netty's senders, in the connections workload
+ * @param socketBuffer 0: the kernel sizes every socket's buffers (autotuning); else SO_SNDBUF and SO_RCVBUF of
+ *        every contender's TCP sockets, set before they connect
  * @param idleConnections connections of the idle workload
  * @param nettyAllocator "pooled" or "adaptive"
  * @param nettyEventLoopSender Netty's transfer senders run on the event loop instead of application threads
@@ -44,6 +46,7 @@ record BenchOptions(
         int connectionPayload,
         long connectionBytes,
         ThreadKind connectionThreads,
+        int socketBuffer,
         int idleConnections,
         String nettyAllocator,
         boolean nettyEventLoopSender,
@@ -88,6 +91,8 @@ record BenchOptions(
               --connection-threads K   platform or virtual: the threads of raw and frameconn, and
                                        Netty's sender threads, in the connections workload
                                        (default virtual)
+              --socket-buffer N        SO_SNDBUF and SO_RCVBUF of every contender's TCP sockets
+                                       (e.g. 1m; default: the kernel's autotuning)
               --idle-connections N     connections of the idle workload (default 10000); the
                                        process needs ulimit -n above N + about 300
               --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
@@ -113,6 +118,7 @@ record BenchOptions(
         int connectionPayload = 64 << 10;
         Long connectionMb = null;
         ThreadKind connectionThreads = ThreadKind.VIRTUAL;
+        int socketBuffer = 0;
         int idleConnections = IDLE_CONNECTIONS;
         String allocator = NettyTransport.POOLED;
         boolean nettyEventLoopSender = false;
@@ -155,6 +161,7 @@ record BenchOptions(
                 case "--connection-payload" -> connectionPayload = size(arg, value(args, ++i, arg));
                 case "--connection-mb" -> connectionMb = (long) positive(arg, value(args, ++i, arg), 1);
                 case "--connection-threads" -> connectionThreads = ThreadKind.fromLabel(value(args, ++i, arg));
+                case "--socket-buffer" -> socketBuffer = size(arg, value(args, ++i, arg));
                 case "--netty-sender" -> {
                     String sender = value(args, ++i, arg);
                     if (!sender.equals("thread") && !sender.equals("event-loop")) {
@@ -181,7 +188,7 @@ record BenchOptions(
         long connectionBytes = connectionMb != null ? connectionMb * 1_000_000L : 0;
         return new BenchOptions(quick, json, rounds != null ? rounds : quick ? 5 : 7,
                 warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
-                connectionPayload, connectionBytes, connectionThreads, idleConnections, allocator,
+                connectionPayload, connectionBytes, connectionThreads, socketBuffer, idleConnections, allocator,
                 nettyEventLoopSender, pin, pinnedChild,
                 List.of(args));
     }

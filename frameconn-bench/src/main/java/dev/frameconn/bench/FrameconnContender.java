@@ -29,6 +29,11 @@ final class FrameconnContender implements Contender {
     /** Frames are reused (zero allocation per read): the readers here close each frame before the next read. */
     static final FrameConnConfig CONFIG = FrameConnConfig.defaults().withReuseFrames(true);
 
+    /** {@link #CONFIG} with the run's socket buffers (see {@link SocketBuffers}). */
+    static FrameConnConfig config() {
+        return CONFIG.withSocketBufferSize(SocketBuffers.size());
+    }
+
     private final Mode mode;
     /** Non-null: the tls workload's contender, over frameconn-tls. */
     private final BenchTls tls;
@@ -169,17 +174,17 @@ final class FrameconnContender implements Contender {
     private record Acceptor(FrameServer plain, TlsFrameServer secure, BenchTls tls) implements AutoCloseable {
         static Acceptor bind(BenchTls tls) throws IOException {
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-            return tls == null ? new Acceptor(FrameServer.bind(any, CONFIG), null, null)
-                    : new Acceptor(null, TlsFrameServer.bind(any, tls.frameconnServer, CONFIG), tls);
+            return tls == null ? new Acceptor(FrameServer.bind(any, config()), null, null)
+                    : new Acceptor(null, TlsFrameServer.bind(any, tls.frameconnServer, config()), tls);
         }
 
         FrameConn connect() throws IOException {
             if (secure == null) {
-                return FrameConn.connect(plain.localAddress(), CONFIG);
+                return FrameConn.connect(plain.localAddress(), config());
             }
             InetSocketAddress at = (InetSocketAddress) secure.localAddress();
             return TlsFrameConn.connect(new InetSocketAddress(BenchTls.HOST, at.getPort()), tls.frameconnClient,
-                    CONFIG).conn();
+                    config()).conn();
         }
 
         FrameConn accept() throws IOException {
@@ -207,8 +212,8 @@ final class FrameconnContender implements Contender {
         long[] samples = Bench.sampleArray(durationNanos);
         long[] echoed = new long[1];
         Throwable[] echoFailure = new Throwable[1];
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), CONFIG);
-                FrameConn client = FrameConn.connect(server.localAddress(), CONFIG);
+        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config());
+                FrameConn client = FrameConn.connect(server.localAddress(), config());
                 FrameConn accepted = server.accept()) {
             Thread echo = ThreadKind.PLATFORM.start("frameconn-echo", () -> {
                 try {

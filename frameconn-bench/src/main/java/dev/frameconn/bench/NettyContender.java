@@ -164,12 +164,19 @@ final class NettyContender implements Contender {
         return new LengthFieldBasedFrameDecoder(HEADER + Wire.MAX_PAYLOAD, 4, 4, 0, 0);
     }
 
+    /** The run's socket buffer size, or null: Netty then leaves the option unset. */
+    private static Integer socketBuffer() {
+        return SocketBuffers.size() > 0 ? SocketBuffers.size() : null;
+    }
+
     private Channel bind(ChannelInitializer<Channel> childInit) throws InterruptedException {
         return new ServerBootstrap()
                 .group(transport.serverGroup)
                 .channel(transport.serverChannel)
                 .option(ChannelOption.ALLOCATOR, transport.allocator)
                 .childOption(ChannelOption.ALLOCATOR, transport.allocator)
+                .option(ChannelOption.SO_RCVBUF, socketBuffer())
+                .childOption(ChannelOption.SO_SNDBUF, socketBuffer())
                 .childHandler(childInit)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .sync()
@@ -181,6 +188,8 @@ final class NettyContender implements Contender {
                 .group(transport.clientGroup)
                 .channel(transport.clientChannel)
                 .option(ChannelOption.ALLOCATOR, transport.allocator)
+                .option(ChannelOption.SO_RCVBUF, socketBuffer())
+                .option(ChannelOption.SO_SNDBUF, socketBuffer())
                 .handler(init)
                 .connect(server.localAddress())
                 .sync()

@@ -46,12 +46,14 @@ final class RawContender implements Contender {
         List<SocketChannel> channels = new ArrayList<>(2 * connections);
         List<ByteBuffer> buffers = new ArrayList<>(connections);
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            SocketBuffers.apply(server);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), connections);
             for (int i = 0; i < connections; i++) {
-                SocketChannel client = SocketChannel.open(server.getLocalAddress());
+                SocketChannel client = connected(server);
                 channels.add(client);
                 SocketChannel accepted = server.accept();
                 channels.add(accepted);
+                SocketBuffers.apply(accepted);
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 int port = ((InetSocketAddress) client.getLocalAddress()).getPort();
@@ -152,8 +154,9 @@ final class RawContender implements Contender {
         long[] echoed = new long[1];
         Throwable[] echoFailure = new Throwable[1];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            SocketBuffers.apply(server);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
+            try (SocketChannel client = connected(server);
                     SocketChannel accepted = server.accept()) {
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -236,5 +239,18 @@ final class RawContender implements Contender {
     public void close() {
         blocks.clear();
         readBuffers.clear();
+    }
+
+    /** A client connected to {@code server}, with the run's socket buffers set before the handshake. */
+    private static SocketChannel connected(ServerSocketChannel server) throws IOException {
+        SocketChannel client = SocketChannel.open();
+        try {
+            SocketBuffers.apply(client);
+            client.connect(server.getLocalAddress());
+            return client;
+        } catch (IOException | RuntimeException e) {
+            Bench.closeQuietly(client);
+            throw e;
+        }
     }
 }

@@ -27,6 +27,11 @@ final class Runner implements AutoCloseable {
     Runner(BenchOptions options, PrintStream progress) {
         this.options = options;
         this.progress = progress;
+        SocketBuffers.set(options.socketBuffer());
+        if (options.socketBuffer() > 0) {
+            notes.add("socket buffers fixed at " + options.socketBuffer() + " bytes (SO_SNDBUF, SO_RCVBUF) for every "
+                    + "contender: kernel autotuning off");
+        }
         for (Impl impl : options.impls()) {
             switch (impl) {
                 case RAW -> contenders.add(new RawContender());

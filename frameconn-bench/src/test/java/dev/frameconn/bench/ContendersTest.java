@@ -67,6 +67,19 @@ class ContendersTest {
     }
 
     @Test
+    void everyContenderWorksWithFixedSocketBuffers() throws Exception {
+        SocketBuffers.set(64 << 10);
+        try {
+            for (Contender c : contenders) {
+                TransferResult result = c.transfer(64 << 10, 2, Round.budgeted(40), ThreadKind.VIRTUAL);
+                assertThat(result.frames()).as(c.name()).containsExactly(40, 40);
+            }
+        } finally {
+            SocketBuffers.set(0);
+        }
+    }
+
+    @Test
     void gatheredPayloadsSurvivePartialWritesOnVirtualThreads() throws Exception {
         // 64 KiB payloads are gathered, not copied; virtual threads see partial writes under backpressure
         for (Contender c : contenders) {

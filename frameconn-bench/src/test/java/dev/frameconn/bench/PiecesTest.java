@@ -152,6 +152,8 @@ class PiecesTest {
                 .hasMessage("argument=--bogus is unknown; see --help");
         assertThat(quick.workloads()).contains(Workload.IDLE);
         assertThat(quick.idleConnections()).isEqualTo(10_000);
+        assertThat(BenchOptions.parse(new String[] {"--socket-buffer", "1m"}).socketBuffer()).isEqualTo(1 << 20);
+        assertThat(BenchOptions.parse(new String[0]).socketBuffer()).isZero();
         BenchOptions idle = BenchOptions.parse(new String[] {"--idle-only", "--idle-connections", "50"});
         assertThat(idle.workloads()).containsExactly(Workload.IDLE);
         assertThat(idle.idleConnections()).isEqualTo(50);
@@ -170,5 +172,25 @@ class PiecesTest {
                 + "\"total_bytes_per_conn\":20384}");
         assertThat(Report.jsonLine(IdleResult.skipped(10, "ulimit"))).isEqualTo("{\"workload\":\"idle\","
                 + "\"impl\":\"frameconn\",\"connections\":10,\"skipped\":\"ulimit\"}");
+    }
+
+    @Test
+    void socketBuffersAreSetBeforeTheHandshakeOrLeftAlone() throws Exception {
+        try (java.nio.channels.SocketChannel plain = java.nio.channels.SocketChannel.open();
+                java.nio.channels.SocketChannel fixed = java.nio.channels.SocketChannel.open();
+                java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()) {
+            SocketBuffers.apply(plain); // size 0: nothing
+            SocketBuffers.set(256 << 10);
+            try {
+                SocketBuffers.apply(fixed);
+                SocketBuffers.apply(listener); // no SO_SNDBUF on a listener: must not fail
+            } finally {
+                SocketBuffers.set(0);
+            }
+            var rcv = java.net.StandardSocketOptions.SO_RCVBUF;
+            assertThat(fixed.getOption(rcv)).isGreaterThanOrEqualTo(256 << 10); // Linux doubles it
+            assertThat(listener.getOption(rcv)).isGreaterThanOrEqualTo(256 << 10);
+            assertThat(plain.getOption(rcv)).isLessThan(256 << 10);
+        }
     }
 }
