@@ -1,5 +1,6 @@
 package dev.frameconn.stream;
 
+import static dev.frameconn.stream.Async.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,23 +52,6 @@ class StreamConnTest {
 
     private StreamConn[] streamPair() throws IOException {
         return streamPair(net.heartbeatConfig());
-    }
-
-    private static <T> CompletableFuture<T> async(IoSupplier<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("test-async").start(() -> {
-            try {
-                f.complete(body.get());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f;
-    }
-
-    @FunctionalInterface
-    interface IoSupplier<T> {
-        T get() throws Exception;
     }
 
     /**

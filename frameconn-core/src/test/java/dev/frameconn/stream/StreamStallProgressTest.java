@@ -1,5 +1,6 @@
 package dev.frameconn.stream;
 
+import static dev.frameconn.stream.Async.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,23 +47,6 @@ class StreamStallProgressTest {
         FrameConn[] pair = net.framePair();
         sender = net.wrap(pair[0], net.heartbeatConfig());
         receiver = StreamConn.over(net.wrap(pair[1], net.heartbeatConfig().withStallTimeout(STALL)));
-    }
-
-    private static <T> CompletableFuture<T> async(IoSupplier<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("test-async").start(() -> {
-            try {
-                f.complete(body.get());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f;
-    }
-
-    @FunctionalInterface
-    interface IoSupplier<T> {
-        T get() throws Exception;
     }
 
     /**
