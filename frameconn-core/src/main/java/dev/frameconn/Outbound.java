@@ -188,8 +188,12 @@ final class Outbound {
             if (streaming() && lastWriteNanos >= HANDOFF_MIN_WRITE_NANOS && handoffHold == 0) {
                 // back to back: write in the background while the caller makes the next frame
                 background = true;
-                Thread.ofVirtual().name("frameconn-flusher").start(this::flushInBackground);
-                return false;
+                try {
+                    Thread.ofVirtual().name("frameconn-flusher").start(this::flushInBackground);
+                    return false;
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    background = false; // no thread to hand off to: the caller writes, as when idle
+                }
             }
             if (handoffHold > 0) {
                 handoffHold--;
