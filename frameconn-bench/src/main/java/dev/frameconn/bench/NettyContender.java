@@ -429,6 +429,8 @@ final class NettyContender implements Contender {
         private final int batch;
         private ChannelHandlerContext ctx;
         private int port;
+        /** When this sender's first write began ({@link System#nanoTime()}): its active time counts from here. */
+        private long began;
         private long frames;
         private int unflushed;
         private boolean started;
@@ -457,6 +459,9 @@ final class NettyContender implements Contender {
         void start() {
             ctx.executor().execute(() -> {
                 port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+                // the event loop may run this well after the round's start (other channels' pumps first);
+                // like the application-thread senders, count this sender's time from when it could begin
+                began = System.nanoTime();
                 started = true;
                 pump();
             });
@@ -520,7 +525,7 @@ final class NettyContender implements Contender {
             ChannelFuture last = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
             last.addListener(f -> {
                 if (f.isSuccess()) {
-                    ledger.sent(port, frames);
+                    ledger.sent(port, frames, began);
                 } else {
                     ledger.fail(f.cause());
                 }
