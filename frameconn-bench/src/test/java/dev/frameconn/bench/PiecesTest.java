@@ -154,6 +154,11 @@ class PiecesTest {
         assertThat(quick.idleConnections()).isEqualTo(10_000);
         assertThat(BenchOptions.parse(new String[] {"--socket-buffer", "1m"}).socketBuffer()).isEqualTo(1 << 20);
         assertThat(BenchOptions.parse(new String[0]).socketBuffer()).isZero();
+        // the pinned ping-pong child runs under the parent's socket buffers
+        BenchOptions fixed = BenchOptions.parse(new String[] {"--socket-buffer", "256k"});
+        assertThat(BenchOptions.parse(fixed.childArgs().toArray(String[]::new)).socketBuffer()).isEqualTo(256 << 10);
+        assertThat(BenchOptions.parse(BenchOptions.parse(new String[0]).childArgs().toArray(String[]::new))
+                .socketBuffer()).isZero();
         BenchOptions idle = BenchOptions.parse(new String[] {"--idle-only", "--idle-connections", "50"});
         assertThat(idle.workloads()).containsExactly(Workload.IDLE);
         assertThat(idle.idleConnections()).isEqualTo(50);
