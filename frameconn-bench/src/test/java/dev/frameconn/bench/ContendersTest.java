@@ -63,6 +63,12 @@ class ContendersTest {
             assertThat(result.frames()).as(c.name()).containsExactly(70, 70, 70);
             assertThat(result.bytes()).as(c.name()).containsExactly(70_000, 70_000, 70_000);
             assertThat(result.spread()).as(c.name()).isBetween(0.0, 1.0);
+            for (int i = 0; i < 3; i++) {
+                // every sender (the event-loop ones too) reports when it began, after the round's start:
+                // the spread's time for a connection is shorter than the aggregate's
+                assertThat(result.activeNanos()[i]).as(c.name() + " connection " + i)
+                        .isLessThan(result.elapsedNanos()[i]);
+            }
         }
     }
 
