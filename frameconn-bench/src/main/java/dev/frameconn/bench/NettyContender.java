@@ -667,15 +667,10 @@ final class NettyContender implements Contender {
                         + Bench.ROUND_SLACK_NANOS / 1_000_000_000 + " s after its round");
             }
             long elapsed = pinger.endNanos - start;
-            if (pinger.failure != null || echo.failure != null) {
-                Throwable cause = pinger.failure != null ? pinger.failure : echo.failure;
-                throw new BenchmarkFailure(name() + ": " + cause, cause);
+            if (pinger.failure != null) {
+                throw new BenchmarkFailure(name() + ": " + pinger.failure, pinger.failure);
             }
-            if (echo.count != pinger.count) {
-                throw new BenchmarkFailure(name() + ": client made round trips=" + pinger.count
-                        + " but the echo side answered frames=" + echo.count);
-            }
-            return PingPongResult.of(name(), pinger.samples, pinger.count, elapsed);
+            return PingPongResult.checked(name(), pinger.samples, pinger.count, elapsed, echo.count, echo.failure);
         } finally {
             round.abort();
             for (Channel channel : channels) {
