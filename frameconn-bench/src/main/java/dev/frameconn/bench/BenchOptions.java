@@ -275,6 +275,11 @@ record BenchOptions(
         child.add(String.join(",", impls.stream().map(Impl::label).toList()));
         child.add("--netty-allocator");
         child.add(nettyAllocator);
+        if (socketBuffer > 0) {
+            // the pinned rows must run under the same socket buffers as the unpinned ones they sit beside
+            child.add("--socket-buffer");
+            child.add(Integer.toString(socketBuffer));
+        }
         return child;
     }
 }

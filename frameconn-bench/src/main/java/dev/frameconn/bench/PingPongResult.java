@@ -19,6 +19,25 @@ public record PingPongResult(long p50Nanos, long p99Nanos, long roundTrips, long
                 elapsedNanos);
     }
 
+    /**
+     * Checks the echo side's books, then summarises as {@link #of}: the echo side
+     * must not have failed and must have answered exactly {@code count} frames.
+     *
+     * @throws BenchmarkFailure if the echo side failed, answered a different number of frames, or there are no
+     *         samples
+     */
+    public static PingPongResult checked(String who, long[] samples, int count, long elapsedNanos, long echoed,
+            Throwable echoFailure) {
+        if (echoFailure != null) {
+            throw new BenchmarkFailure(who + ": echo side failed: " + echoFailure, echoFailure);
+        }
+        if (echoed != count) {
+            throw new BenchmarkFailure(who + ": client made round trips=" + count
+                    + " but the echo side answered frames=" + echoed);
+        }
+        return of(who, samples, count, elapsedNanos);
+    }
+
     /** The nearest-rank percentile {@code p} (1..100) of sorted {@code samples[0..count)}. */
     static long percentile(long[] sorted, int count, int p) {
         int rank = (int) Math.ceil(p / 100.0 * count);

@@ -194,14 +194,7 @@ final class RawContender implements Contender {
                     Bench.join(echo, name());
                 }
                 long elapsed = System.nanoTime() - start;
-                if (echoFailure[0] != null) {
-                    throw new BenchmarkFailure(name() + ": echo side failed: " + echoFailure[0], echoFailure[0]);
-                }
-                if (echoed[0] != count) {
-                    throw new BenchmarkFailure(name() + ": client made round trips=" + count
-                            + " but the echo side answered frames=" + echoed[0]);
-                }
-                return PingPongResult.of(name(), samples, count, elapsed);
+                return PingPongResult.checked(name(), samples, count, elapsed, echoed[0], echoFailure[0]);
             }
         }
     }

@@ -32,6 +32,17 @@ final class Runner implements AutoCloseable {
             notes.add("socket buffers fixed at " + options.socketBuffer() + " bytes (SO_SNDBUF, SO_RCVBUF) for every "
                     + "contender: kernel autotuning off");
         }
+        try {
+            open(options);
+        } catch (RuntimeException | Error e) {
+            // event loops already opened are non-daemon threads: left running they keep the JVM alive
+            close();
+            throw e;
+        }
+    }
+
+    /** Builds the contenders, opening the Netty event loops and the TLS material they need. */
+    private void open(BenchOptions options) {
         for (Impl impl : options.impls()) {
             switch (impl) {
                 case RAW -> contenders.add(new RawContender());

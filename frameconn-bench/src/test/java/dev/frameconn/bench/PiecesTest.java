@@ -47,6 +47,17 @@ class PiecesTest {
     }
 
     @Test
+    void pingPongBooksMustBalanceWithTheEchoSide() {
+        long[] samples = {3, 1, 2};
+        assertThat(PingPongResult.checked("t", samples, 3, 1_000, 3, null).roundTrips()).isEqualTo(3);
+        assertThatThrownBy(() -> PingPongResult.checked("t", samples, 3, 1_000, 2, null))
+                .isInstanceOf(BenchmarkFailure.class).hasMessageContaining("round trips=3").hasMessageContaining("frames=2");
+        IllegalStateException echoBroke = new IllegalStateException("boom");
+        assertThatThrownBy(() -> PingPongResult.checked("t", samples, 3, 1_000, 3, echoBroke))
+                .isInstanceOf(BenchmarkFailure.class).hasMessageContaining("echo side failed").hasCause(echoBroke);
+    }
+
+    @Test
     void spreadIsSlowestOverFastest() {
         TransferResult r = new TransferResult(10, new long[] {1000, 500}, new long[] {100, 50},
                 new long[] {1_000_000, 1_000_000}, new long[] {1_000_000, 1_000_000});
@@ -154,6 +165,11 @@ class PiecesTest {
         assertThat(quick.idleConnections()).isEqualTo(10_000);
         assertThat(BenchOptions.parse(new String[] {"--socket-buffer", "1m"}).socketBuffer()).isEqualTo(1 << 20);
         assertThat(BenchOptions.parse(new String[0]).socketBuffer()).isZero();
+        // the pinned ping-pong child runs under the parent's socket buffers
+        BenchOptions fixed = BenchOptions.parse(new String[] {"--socket-buffer", "256k"});
+        assertThat(BenchOptions.parse(fixed.childArgs().toArray(String[]::new)).socketBuffer()).isEqualTo(256 << 10);
+        assertThat(BenchOptions.parse(BenchOptions.parse(new String[0]).childArgs().toArray(String[]::new))
+                .socketBuffer()).isZero();
         BenchOptions idle = BenchOptions.parse(new String[] {"--idle-only", "--idle-connections", "50"});
         assertThat(idle.workloads()).containsExactly(Workload.IDLE);
         assertThat(idle.idleConnections()).isEqualTo(50);
