@@ -189,6 +189,10 @@ final class TlsTransport implements Transport {
         boolean done = false;
         handshaking = true;
         try {
+            if (closed) {
+                // a server's close() may abort a transport before its handshake starts; its buffers are gone
+                throw new ClosedChannelException();
+            }
             engine.beginHandshake();
             runHandshake();
             if (!handshakeState.compareAndSet(RUNNING, FINISHED)) {
