@@ -38,11 +38,7 @@ final class CheckingTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        try {
-            pkix.checkClientTrusted(chain, authType, engine);
-        } catch (CertificateException e) {
-            throw classify("client", chain, e);
-        }
+        check("client", chain, () -> pkix.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
@@ -66,6 +62,21 @@ final class CheckingTrustManager extends X509ExtendedTrustManager {
                         + e.getMessage(), e);
             }
             throw classify("server", chain, e);
+        }
+    }
+
+    /** One of the JDK's checks, which throws if the chain fails it. */
+    @FunctionalInterface
+    private interface Check {
+        void run() throws CertificateException;
+    }
+
+    /** Runs a check of the {@code side}'s chain; a failure comes out as a {@link Rejected} with its reason. */
+    private static void check(String side, X509Certificate[] chain, Check check) throws CertificateException {
+        try {
+            check.run();
+        } catch (CertificateException e) {
+            throw classify(side, chain, e);
         }
     }
 
@@ -102,39 +113,23 @@ final class CheckingTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        try {
-            pkix.checkClientTrusted(chain, authType, socket);
-        } catch (CertificateException e) {
-            throw classify("client", chain, e);
-        }
+        check("client", chain, () -> pkix.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        try {
-            pkix.checkServerTrusted(chain, authType, socket);
-        } catch (CertificateException e) {
-            throw classify("server", chain, e);
-        }
+        check("server", chain, () -> pkix.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        try {
-            pkix.checkClientTrusted(chain, authType);
-        } catch (CertificateException e) {
-            throw classify("client", chain, e);
-        }
+        check("client", chain, () -> pkix.checkClientTrusted(chain, authType));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        try {
-            pkix.checkServerTrusted(chain, authType);
-        } catch (CertificateException e) {
-            throw classify("server", chain, e);
-        }
+        check("server", chain, () -> pkix.checkServerTrusted(chain, authType));
     }
 
     @Override

@@ -116,6 +116,11 @@ final class TlsTransport implements Transport {
     private ByteBuffer netOut;
     private final ByteBuffer[] single = new ByteBuffer[1];
     private boolean outputShut;
+    /**
+     * The session's packet buffer size, taken once after the handshake: the
+     * JDK computes it under a session lock, which a write per frame need not take.
+     */
+    private int packetSize;
 
     private volatile boolean wrapWanted;
     /** Set when the peer ended the session with a fatal alert (for example, it refused our certificate). */
@@ -157,6 +162,7 @@ final class TlsTransport implements Transport {
             throw e;
         }
         int packet = engine.getSession().getPacketBufferSize();
+        packetSize = packet;
         netIn = ByteBuffer.allocate(Math.max(NET_BUFFER_SIZE, packet));
         netIn.clear().limit(0);
         appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
@@ -183,12 +189,17 @@ final class TlsTransport implements Transport {
         boolean done = false;
         handshaking = true;
         try {
+            if (closed) {
+                // a server's close() may abort a transport before its handshake starts; its buffers are gone
+                throw new ClosedChannelException();
+            }
             engine.beginHandshake();
             runHandshake();
             if (!handshakeState.compareAndSet(RUNNING, FINISHED)) {
                 throw new ClosedChannelException(); // the timer fired first and closed the socket
             }
             refuseHandshakes = !TlsConfig.TLS_1_3.equals(engine.getSession().getProtocol());
+            packetSize = engine.getSession().getPacketBufferSize(); // fixed from now on: no renegotiation
             done = true;
         } catch (IOException | RuntimeException e) {
             if (e instanceof SSLException) {
@@ -482,7 +493,7 @@ final class TlsTransport implements Transport {
                 wrapWanted = false; // whatever the reader left is produced by the wraps below, first
             }
             long consumed = 0;
-            int packet = engine.getSession().getPacketBufferSize();
+            int packet = packetSize;
             while (consumed < total) {
                 if (netOut.position() > 0 && netOut.remaining() < packet) {
                     break; // full: send, and return the progress

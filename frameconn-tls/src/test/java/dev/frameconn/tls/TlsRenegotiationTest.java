@@ -192,4 +192,135 @@ class TlsRenegotiationTest {
         assertThat(TlsFixtures.get(serverShutdown).clean()).isTrue();
     }
 
+    /**
+     * A frame and a renegotiation's ClientHello that reach the server in one
+     * TCP write, so that one read of the server takes both records: the
+     * application record is delivered, the handshake record after it is still
+     * refused. The client's TLS runs over a socket whose output a test holds
+     * back, then sends in one piece.
+     */
+    @Test
+    void handshakeRecordCoalescedWithApplicationDataIsRefused() throws Exception {
+        try (TlsFrameServer server = TlsFrameServer.bind(TlsFixtures.loopback(),
+                TlsFixtures.serverTls().withProtocols(TlsConfig.TLS_1_2), f.config())) {
+            Future<TlsConnection> accepted = f.submit(server::accept);
+            HeldSocket plain = f.track(new HeldSocket());
+            plain.connect(server.localAddress());
+            plain.setSoTimeout(SO_TIMEOUT_MS);
+            InetSocketAddress address = (InetSocketAddress) server.localAddress();
+            SSLSocket client = f.track((SSLSocket) TlsFixtures.clientTls().withProtocols(TlsConfig.TLS_1_2)
+                    .newSslContext().getSocketFactory().createSocket(plain, address.getHostString(),
+                            address.getPort(), true));
+            client.setEnabledProtocols(new String[] {TlsConfig.TLS_1_2});
+            client.startHandshake();
+            TlsConnection serverSide = f.track(TlsFixtures.get(accepted));
+
+            plain.held.hold();
+            writeRawFrame(client.getOutputStream(), 7, new byte[] {1, 2, 3});
+            f.submit(() -> catchThrowable(client::startHandshake)); // blocks for an answer that never comes
+            plain.held.releaseOnceItHolds(RECORD_HANDSHAKE); // both records, in one write
+
+            try (Frame frame = serverSide.conn().readFrame()) {
+                assertThat(frame.type()).isEqualTo(7);
+                assertThat(frame.length()).isEqualTo(3);
+            }
+            assertThatThrownBy(() -> serverSide.conn().readFrame().close())
+                    .satisfies(e -> assertRefused(e, "handshake record", "aborted"));
+            assertThat(serverSide.transport().isOpen()).isFalse();
+        }
+    }
+
+    private static final int RECORD_HANDSHAKE = 0x16;
+
+    /** A plain socket whose output can be held back and then sent in one write. */
+    private static final class HeldSocket extends java.net.Socket {
+        final HeldOutput held = new HeldOutput();
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            held.attach(super.getOutputStream());
+            return held;
+        }
+    }
+
+    private static final class HeldOutput extends OutputStream {
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private final java.util.concurrent.locks.Condition wrote = lock.newCondition();
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        private final java.util.List<Integer> recordTypes = new java.util.ArrayList<>();
+        private OutputStream out;
+        private boolean holding;
+
+        void attach(OutputStream real) {
+            lock.lock();
+            try {
+                out = real;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void hold() {
+            lock.lock();
+            try {
+                holding = true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits until a held write began with a record of {@code type}, then sends all held bytes at once. */
+        void releaseOnceItHolds(int type) throws Exception {
+            lock.lock();
+            try {
+                long left = TimeUnit.SECONDS.toNanos(SO_TIMEOUT_MS / 1000);
+                while (!recordTypes.contains(type)) {
+                    if (left <= 0) {
+                        throw new AssertionError("no record of type=" + type + " was written; saw " + recordTypes);
+                    }
+                    left = wrote.awaitNanos(left);
+                }
+                holding = false;
+                out.write(pending.toByteArray());
+                out.flush();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            lock.lock();
+            try {
+                if (!holding) {
+                    out.write(b, off, len);
+                    return;
+                }
+                if (len > 0) {
+                    recordTypes.add(b[off] & 0xff);
+                }
+                pending.write(b, off, len);
+                wrote.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            lock.lock();
+            try {
+                if (!holding) {
+                    out.flush();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
 }

@@ -120,4 +120,22 @@ class TlsTransportTest {
             assertThat(frame.type()).isEqualTo(5);
         }
     }
+
+    @Test
+    void handshakeOfATransportAbortedBeforeItStartsSaysItWasClosed() throws Exception {
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()) {
+            listener.bind(TlsFixtures.loopback());
+            java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(listener.getLocalAddress());
+            try (java.nio.channels.SocketChannel peer = listener.accept()) {
+                TlsTransport transport = new TlsTransport(channel, TlsFrameConn.serverEngine(
+                        TlsFixtures.serverTls().newSslContext(), TlsFixtures.serverTls()));
+                transport.abort(); // as TlsFrameServer.close() may, between accept and handshake
+                assertThatThrownBy(() -> transport.handshake(java.time.Duration.ofSeconds(10)))
+                        .isInstanceOf(TlsHandshakeException.class)
+                        .hasMessageContaining("closed locally")
+                        .hasCauseInstanceOf(java.nio.channels.ClosedChannelException.class);
+                assertThat(channel.isOpen()).isFalse();
+            }
+        }
+    }
 }
