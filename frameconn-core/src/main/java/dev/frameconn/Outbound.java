@@ -246,6 +246,9 @@ final class Outbound {
         } catch (IOException e) {
             fail(e);
             throw e;
+        } catch (RuntimeException | Error e) {
+            failUnexpectedly(e);
+            throw e;
         }
         metrics.frameWritten(type, length);
         countWritten(1);
@@ -313,6 +316,9 @@ final class Outbound {
             sendSegments();
         } catch (IOException e) {
             fail(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            failUnexpectedly(e);
             throw e;
         } finally {
             restorePayloads();
@@ -431,6 +437,9 @@ final class Outbound {
         } catch (IOException e) {
             fail(e);
             throw e;
+        } catch (RuntimeException | Error e) {
+            failUnexpectedly(e);
+            throw e;
         }
         lock.lock();
         try {
@@ -471,7 +480,7 @@ final class Outbound {
             while (flushHeld(true)) {
                 // woken with new frames: write them too
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // recorded by fail(); the writers see it on their next call
         }
     }
@@ -533,6 +542,9 @@ final class Outbound {
                 }
             } catch (IOException e) {
                 fail(e);
+                throw e;
+            } catch (RuntimeException | Error e) {
+                failUnexpectedly(e);
                 throw e;
             }
         }
@@ -612,6 +624,15 @@ final class Outbound {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A transport (or a bug) threw something other than an IOException while
+     * the pen was held: the connection fails as for a write error, so that the
+     * pen and its buffers are not held for ever; the caller rethrows {@code e}.
+     */
+    private void failUnexpectedly(Throwable e) {
+        fail(new IOException("frameconn: write failed unexpectedly", e));
     }
 
     private void checkWritable() throws IOException {
