@@ -243,11 +243,8 @@ final class Outbound {
             FrameHeader.encode(out, 0, type, length);
             out.position(0).limit(FrameHeader.LENGTH);
             writeGathering(out, payload);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e);
-            throw e;
-        } catch (RuntimeException | Error e) {
-            failUnexpectedly(e);
             throw e;
         }
         metrics.frameWritten(type, length);
@@ -314,11 +311,8 @@ final class Outbound {
                 metrics.frameWritten(type, length);
             }
             sendSegments();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e);
-            throw e;
-        } catch (RuntimeException | Error e) {
-            failUnexpectedly(e);
             throw e;
         } finally {
             restorePayloads();
@@ -434,11 +428,8 @@ final class Outbound {
             FrameHeader.encode(out, 0, type, payload);
             out.position(0).limit(FrameHeader.LENGTH + payload);
             writeFully(out);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e);
-            throw e;
-        } catch (RuntimeException | Error e) {
-            failUnexpectedly(e);
             throw e;
         }
         lock.lock();
@@ -540,11 +531,8 @@ final class Outbound {
                 } else {
                     writeFully(out.flip());
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 fail(e);
-                throw e;
-            } catch (RuntimeException | Error e) {
-                failUnexpectedly(e);
                 throw e;
             }
         }
@@ -627,12 +615,13 @@ final class Outbound {
     }
 
     /**
-     * A transport (or a bug) threw something other than an IOException while
-     * the pen was held: the connection fails as for a write error, so that the
-     * pen and its buffers are not held for ever; the caller rethrows {@code e}.
+     * The pen holder's write failed: the connection fails for every writer. A
+     * transport (or a bug) that throws something other than an IOException
+     * fails it the same way, so that the pen and its buffers are not held for
+     * ever; the caller rethrows {@code e}.
      */
-    private void failUnexpectedly(Throwable e) {
-        fail(new IOException("frameconn: write failed unexpectedly", e));
+    private void fail(Throwable e) {
+        fail(e instanceof IOException io ? io : new IOException("frameconn: write failed unexpectedly", e));
     }
 
     private void checkWritable() throws IOException {
