@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * Frames to be written together by {@link FrameConn#writeBatch(FrameBatch)}:
  * the batch API for many small frames, which leave in as few system calls as
- * fit (one per 16 KiB of small frames) instead of one each.
+ * fit (one per 64 KiB of small frames) instead of one each.
  *
  * <p>A batch only remembers the frames; payload bytes are read when the batch
  * is written, so payload buffers must stay unchanged until then. A batch is

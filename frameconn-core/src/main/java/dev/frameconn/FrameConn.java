@@ -505,8 +505,9 @@ public final class FrameConn implements AutoCloseable {
 
     /**
      * Writes every frame of {@code batch}, in order and contiguous (no other
-     * writer's frame comes between them), with one system call per 16 KiB of
-     * small frames, and returns once all of them have been handed to the
+     * writer's frame comes between them), in few system calls (small frames
+     * are copied together up to 64 KiB, large payloads gathered behind them
+     * up to 1 MiB per call), and returns once all of them have been handed to the
      * operating system. The batch is cleared on success. Payload buffers are
      * left unchanged.
      *

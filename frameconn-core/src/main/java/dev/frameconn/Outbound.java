@@ -243,7 +243,7 @@ final class Outbound {
             FrameHeader.encode(out, 0, type, length);
             out.position(0).limit(FrameHeader.LENGTH);
             writeGathering(out, payload);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e);
             throw e;
         }
@@ -311,7 +311,7 @@ final class Outbound {
                 metrics.frameWritten(type, length);
             }
             sendSegments();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e);
             throw e;
         } finally {
@@ -428,7 +428,7 @@ final class Outbound {
             FrameHeader.encode(out, 0, type, payload);
             out.position(0).limit(FrameHeader.LENGTH + payload);
             writeFully(out);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e);
             throw e;
         }
@@ -471,7 +471,7 @@ final class Outbound {
             while (flushHeld(true)) {
                 // woken with new frames: write them too
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // recorded by fail(); the writers see it on their next call
         }
     }
@@ -531,7 +531,7 @@ final class Outbound {
                 } else {
                     writeFully(out.flip());
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 fail(e);
                 throw e;
             }
@@ -612,6 +612,16 @@ final class Outbound {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The pen holder's write failed: the connection fails for every writer. A
+     * transport (or a bug) that throws something other than an IOException
+     * fails it the same way, so that the pen and its buffers are not held for
+     * ever; the caller rethrows {@code e}.
+     */
+    private void fail(Throwable e) {
+        fail(e instanceof IOException io ? io : new IOException("frameconn: write failed unexpectedly", e));
     }
 
     private void checkWritable() throws IOException {

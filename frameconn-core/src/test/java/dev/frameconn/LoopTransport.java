@@ -2,7 +2,6 @@ package dev.frameconn;
 
 import dev.frameconn.transport.Transport;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 
@@ -37,15 +36,6 @@ final class LoopTransport implements Transport {
     }
 
     @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long n = 0;
-        for (int i = offset; i < offset + length; i++) {
-            n += write(srcs[i]);
-        }
-        return n;
-    }
-
-    @Override
     public int write(ByteBuffer src) throws IOException {
         if (!open) {
             throw new ClosedChannelException();
@@ -72,15 +62,5 @@ final class LoopTransport implements Transport {
     @Override
     public boolean isOpen() {
         return open;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return null;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return null;
     }
 }

@@ -32,8 +32,23 @@ public interface Transport {
         return read(first);
     }
 
-    /** Writes some bytes of {@code srcs[offset..offset+length)}; may write fewer than all. */
-    long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+    /**
+     * Gathering write: writes some bytes of {@code srcs[offset..offset+length)},
+     * in order; may write fewer than all. The default calls
+     * {@link #write(ByteBuffer)} on each buffer in turn and stops at the first
+     * that it leaves with bytes remaining, so that no byte of a later buffer
+     * goes out before all of an earlier one. Returns the bytes written.
+     */
+    default long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += write(srcs[i]);
+            if (srcs[i].hasRemaining()) {
+                break;
+            }
+        }
+        return total;
+    }
 
     /** Writes some bytes of {@code src}; may write fewer than all. */
     int write(ByteBuffer src) throws IOException;
@@ -50,9 +65,13 @@ public interface Transport {
     /** False once closed or aborted. */
     boolean isOpen();
 
-    /** Local address, or null if unknown. */
-    SocketAddress localAddress();
+    /** Local address, or null if unknown; the default returns null. */
+    default SocketAddress localAddress() {
+        return null;
+    }
 
-    /** Remote address, or null if unknown. */
-    SocketAddress remoteAddress();
+    /** Remote address, or null if unknown; the default returns null. */
+    default SocketAddress remoteAddress() {
+        return null;
+    }
 }

@@ -2,7 +2,6 @@ package dev.frameconn.testing;
 
 import dev.frameconn.transport.Transport;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -216,16 +215,6 @@ public final class MemoryTransport implements Transport {
         } finally {
             in.lock.unlock();
         }
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return null;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return null;
     }
 
     @Override

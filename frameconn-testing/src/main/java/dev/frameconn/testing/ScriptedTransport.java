@@ -3,7 +3,6 @@ package dev.frameconn.testing;
 import dev.frameconn.transport.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -123,15 +122,6 @@ public final class ScriptedTransport implements Transport {
     }
 
     @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long total = 0;
-        for (int i = offset; i < offset + length; i++) {
-            total += write(srcs[i]);
-        }
-        return total;
-    }
-
-    @Override
     public int write(ByteBuffer src) throws IOException {
         lock.lock();
         try {
@@ -242,16 +232,6 @@ public final class ScriptedTransport implements Transport {
         } finally {
             lock.unlock();
         }
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return null;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return null;
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.frameconn.buffer.BufferPool;
 import dev.frameconn.transport.Transport;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -125,15 +124,6 @@ public class ConnectionStateLincheckTest {
         }
 
         @Override
-        public synchronized long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++) {
-                n += write(srcs[i]);
-            }
-            return n;
-        }
-
-        @Override
         public synchronized int write(ByteBuffer src) throws IOException {
             if (closed || outputShut) {
                 throw new ClosedChannelException();
@@ -164,16 +154,6 @@ public class ConnectionStateLincheckTest {
         @Override
         public synchronized boolean isOpen() {
             return !closed;
-        }
-
-        @Override
-        public SocketAddress localAddress() {
-            return null;
-        }
-
-        @Override
-        public SocketAddress remoteAddress() {
-            return null;
         }
     }
 }
