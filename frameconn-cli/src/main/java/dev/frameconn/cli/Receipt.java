@@ -8,13 +8,11 @@ import java.nio.charset.StandardCharsets;
  * was stored, {@code error MESSAGE} when the receiver could not store it. The
  * sender compares count and digest with its own before it reports success.
  *
- * <p>The receiver is a peer, not trusted: {@link #decode} bounds the text it
- * passes on for the sender's standard error and replaces control and format
- * characters, so a receipt cannot flood or rewrite the sender's terminal.
+ * <p>The receiver is a peer, not trusted: {@link #decode} passes its text
+ * through {@link PeerText#shown}, so a receipt cannot flood or rewrite the
+ * sender's terminal.
  */
 record Receipt(boolean ok, long bytes, String sha256, String error) {
-    /** Most characters of the receiver's text that reach the sender's output. */
-    static final int MAX_SHOWN = 500;
 
     static Receipt ok(long bytes, String sha256) {
         return new Receipt(true, bytes, sha256, null);
@@ -33,7 +31,7 @@ record Receipt(boolean ok, long bytes, String sha256, String error) {
     static Receipt decode(byte[] payload) {
         String text = new String(payload, StandardCharsets.UTF_8);
         if (text.startsWith("error ")) {
-            return error(shown(text.substring("error ".length())));
+            return error(PeerText.shown(text.substring("error ".length())));
         }
         String[] parts = text.split(" ");
         if (parts.length == 3 && parts[0].equals("ok") && parts[2].matches("[0-9a-f]{64}")) {
@@ -43,22 +41,6 @@ record Receipt(boolean ok, long bytes, String sha256, String error) {
                 // fall through
             }
         }
-        return error("malformed confirmation from the receiver: '" + shown(text) + "'");
-    }
-
-    /** The peer's text as printed: at most {@link #MAX_SHOWN} characters, control and format ones as '?'. */
-    private static String shown(String text) {
-        boolean cut = text.length() > MAX_SHOWN;
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_SHOWN) + 3);
-        int end = cut ? MAX_SHOWN : text.length();
-        if (cut && Character.isHighSurrogate(text.charAt(end - 1))) {
-            end--; // not half a character
-        }
-        for (int i = 0; i < end; i++) {
-            char c = text.charAt(i);
-            int type = Character.getType(c);
-            out.append(type == Character.CONTROL || type == Character.FORMAT ? '?' : c);
-        }
-        return cut ? out.append("...").toString() : out.toString();
+        return error("malformed confirmation from the receiver: '" + PeerText.shown(text) + "'");
     }
 }

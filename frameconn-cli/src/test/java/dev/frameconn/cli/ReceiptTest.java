@@ -34,7 +34,7 @@ class ReceiptTest {
     void receiversErrorIsBounded() {
         String huge = "error " + "x".repeat(1 << 20);
         Receipt r = Receipt.decode(huge.getBytes(StandardCharsets.UTF_8));
-        assertThat(r.error()).hasSize(Receipt.MAX_SHOWN + 3).endsWith("...");
+        assertThat(r.error()).hasSize(PeerText.MAX_SHOWN + 3).endsWith("...");
     }
 
     @Test
@@ -43,13 +43,13 @@ class ReceiptTest {
         Receipt r = Receipt.decode(junk.getBytes(StandardCharsets.UTF_8));
         assertThat(r.ok()).isFalse();
         assertThat(r.error()).startsWith("malformed confirmation from the receiver: '?[31m")
-                .hasSizeLessThan(Receipt.MAX_SHOWN + 100);
+                .hasSizeLessThan(PeerText.MAX_SHOWN + 100);
     }
 
     @Test
     void cutNeverSplitsASurrogatePair() {
-        String text = "error " + "z".repeat(Receipt.MAX_SHOWN - 1) + "\ud83d\ude00" + "tail";
+        String text = "error " + "z".repeat(PeerText.MAX_SHOWN - 1) + "\ud83d\ude00" + "tail";
         Receipt r = Receipt.decode(text.getBytes(StandardCharsets.UTF_8));
-        assertThat(r.error()).isEqualTo("z".repeat(Receipt.MAX_SHOWN - 1) + "...");
+        assertThat(r.error()).isEqualTo("z".repeat(PeerText.MAX_SHOWN - 1) + "...");
     }
 }
