@@ -84,9 +84,14 @@ enum EndReason {
         return failure instanceof ConnectionShutdownException s ? s.peerReason() : Optional.empty();
     }
 
-    /** The message to show with the reason: the exception's own, or its class name if it has none. */
+    /**
+     * The message to show with the reason: the exception's own, or its class
+     * name if it has none; {@linkplain PeerText#clean cleaned}, as it may quote
+     * the peer (the message of its RST, up to 256 bytes).
+     */
     static String messageOf(Throwable failure) {
         String message = failure.getMessage();
-        return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+        return message == null || message.isBlank()
+                ? failure.getClass().getSimpleName() : PeerText.clean(message);
     }
 }

@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
  * {@link TransferOptions#RECEIPT_TYPE}: {@code ok BYTES SHA256HEX} when the stream
  * was stored, {@code error MESSAGE} when the receiver could not store it. The
  * sender compares count and digest with its own before it reports success.
+ *
+ * <p>The receiver is a peer, not trusted: {@link #decode} passes its text
+ * through {@link PeerText#shown}, so a receipt cannot flood or rewrite the
+ * sender's terminal.
  */
 record Receipt(boolean ok, long bytes, String sha256, String error) {
 
@@ -27,7 +31,7 @@ record Receipt(boolean ok, long bytes, String sha256, String error) {
     static Receipt decode(byte[] payload) {
         String text = new String(payload, StandardCharsets.UTF_8);
         if (text.startsWith("error ")) {
-            return error(text.substring("error ".length()));
+            return error(PeerText.shown(text.substring("error ".length())));
         }
         String[] parts = text.split(" ");
         if (parts.length == 3 && parts[0].equals("ok") && parts[2].matches("[0-9a-f]{64}")) {
@@ -37,7 +41,6 @@ record Receipt(boolean ok, long bytes, String sha256, String error) {
                 // fall through
             }
         }
-        return error("malformed confirmation from the receiver: '"
-                + (text.length() > 100 ? text.substring(0, 100) + "..." : text) + "'");
+        return error("malformed confirmation from the receiver: '" + PeerText.shown(text) + "'");
     }
 }

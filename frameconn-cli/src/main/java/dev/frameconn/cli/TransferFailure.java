@@ -33,7 +33,7 @@ record TransferFailure(int exit, String message) {
         }
         if (e instanceof StreamSourceException s) {
             return new TransferFailure(TransferExit.SOURCE_FAILED, s.isRemote()
-                    ? "the sender's input failed: " + s.sourceMessage()
+                    ? "the sender's input failed: " + PeerText.shown(s.sourceMessage())
                     : "reading the input failed: " + s.sourceMessage() + " (the receiver was told)");
         }
         if (e instanceof StreamProtocolException p) {

@@ -67,6 +67,15 @@ class EndReasonTest {
     }
 
     @Test
+    void peersRstReasonIsShownWithoutTerminalControls() {
+        byte[] why = "\u001b[2J\rall fine".getBytes(StandardCharsets.UTF_8);
+        byte[] rst = ByteBuffer.allocate(8 + 4 + why.length).put(header(FrameHeader.RST, 4 + why.length))
+                .putInt(ShutdownReason.TIMEOUT).put(why).array();
+        Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.of(List.of(rst)), CONFIG));
+        assertThat(EndReason.messageOf(e)).contains("?[2J?all fine").doesNotContain("\u001b", "\r");
+    }
+
+    @Test
     void truncatedFrame() {
         byte[] bytes = Arrays.copyOf(header(1, 10), 11);
         Throwable e = firstReadFailure(FrameConn.over(ScriptedTransport.of(List.of(bytes)), CONFIG));

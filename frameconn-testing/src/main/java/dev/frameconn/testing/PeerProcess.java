@@ -124,8 +124,13 @@ public final class PeerProcess implements AutoCloseable {
             command.add(mainClass);
             command.addAll(args);
             Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-            process.getOutputStream().close(); // no input: the peer must not wait for any
-            return new PeerProcess(process, command);
+            try {
+                process.getOutputStream().close(); // no input: the peer must not wait for any
+                return new PeerProcess(process, command);
+            } catch (IOException | RuntimeException | Error e) {
+                process.destroyForcibly(); // nobody holds it yet: it would outlive the test
+                throw e;
+            }
         }
     }
 

@@ -7,9 +7,11 @@ import dev.frameconn.testkit.Fixtures;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The core's {@link Fixtures} (real loopback sockets; closing checks frames,
@@ -38,6 +40,20 @@ final class Harness extends Fixtures {
         ServerSocketChannel listener = track(ServerSocketChannel.open());
         listener.bind(loopback());
         return listener;
+    }
+
+    /**
+     * The next connection to {@code listener}, within {@link #WAIT} and tracked:
+     * a peer that died or never connects fails the test, described as
+     * {@code from}, instead of leaving it blocked in accept for ever.
+     */
+    SocketChannel accept(ServerSocketChannel listener, Supplier<String> from) throws Exception {
+        Future<SocketChannel> next = submit(listener::accept);
+        try {
+            return track(get(next, WAIT));
+        } catch (AssertionError e) {
+            throw new AssertionError("no connection from " + from.get(), e);
+        }
     }
 
     /** The core's checks, then sockets and platform threads against the snapshot taken at the start. */

@@ -39,7 +39,7 @@ class NetworkFaultTest {
         ServerSocketChannel listener = h.listener();
         FaultProxy proxy = h.track(FaultProxy.start((InetSocketAddress) listener.getLocalAddress()));
         FrameConn conn = h.track(FrameConn.connect(proxy.address(), config));
-        SocketChannel peer = h.track(listener.accept());
+        SocketChannel peer = h.accept(listener, () -> "the proxy " + proxy.address());
         return new Proxied(conn, peer, proxy);
     }
 
@@ -146,7 +146,7 @@ class NetworkFaultTest {
             ServerSocketChannel listener = h.listener();
             PeerProcess peer = h.track(PeerProcess.start("flood", "connect=" + PeerKillTest.hostPort(listener),
                     "size=65536"));
-            FrameConn conn = h.track(FrameConn.wrap(listener.accept(), config));
+            FrameConn conn = h.track(FrameConn.wrap(h.accept(listener, peer::describe), config));
             peer.awaitLine("CONNECTED", WAIT);
             try (Frame first = conn.readFrame()) {
                 assertThat(first.length()).isEqualTo(65536); // the flood is flowing

@@ -32,7 +32,7 @@ class PeerKillTest {
             ServerSocketChannel listener = h.listener();
             PeerProcess peer = h.track(PeerProcess.start("partial", "connect=" + hostPort(listener),
                     "frames=" + FRAMES, "size=" + SIZE, "partial=" + PARTIAL));
-            FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
+            FrameConn conn = h.track(FrameConn.wrap(h.accept(listener, peer::describe), h.config()));
             for (int seq = 0; seq < FRAMES; seq++) {
                 try (Frame f = conn.readFrame()) {
                     assertThat(f.toByteArray()).as("frame %d of %s", seq, peer).isEqualTo(PeerMain.payload(seq, SIZE));
@@ -93,7 +93,7 @@ class PeerKillTest {
     private static StoppedReader stoppedReader(Harness h) throws Exception {
         ServerSocketChannel listener = h.listener();
         PeerProcess peer = h.track(PeerProcess.start("stop-reading", "connect=" + hostPort(listener)));
-        FrameConn conn = h.track(FrameConn.wrap(listener.accept(), h.config()));
+        FrameConn conn = h.track(FrameConn.wrap(h.accept(listener, peer::describe), h.config()));
         peer.awaitLine("CONNECTED", WAIT);
         return new StoppedReader(peer, conn);
     }
