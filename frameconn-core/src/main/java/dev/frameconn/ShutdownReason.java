@@ -113,9 +113,23 @@ public record ShutdownReason(int code, String message) {
         return new String(utf8, 0, end, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Code and message for logs and exception messages. The message comes from
+     * the peer, so control and format characters (escape sequences, carriage
+     * returns, bidirectional overrides) are shown as '?': printed to a terminal,
+     * a reason cannot rewrite what is there. {@link #message()} stays as sent.
+     */
     @Override
     public String toString() {
-        return codeName() + (message.isEmpty() ? "" : ": " + message);
+        if (message.isEmpty()) {
+            return codeName();
+        }
+        StringBuilder shown = new StringBuilder(codeName()).append(": ");
+        message.codePoints().forEach(c -> {
+            int kind = Character.getType(c);
+            shown.appendCodePoint(Character.isISOControl(c) || kind == Character.FORMAT ? '?' : c);
+        });
+        return shown.toString();
     }
 
     static {

@@ -111,4 +111,11 @@ class ShutdownReasonTest {
         assertThat(new String(payload, 4, payload.length - 4, StandardCharsets.UTF_8))
                 .contains("type=0x40000000");
     }
+
+    @Test
+    void toStringShowsAPeersControlCharactersAsQuestionMarks() {
+        ShutdownReason r = ShutdownReason.of(7, "bad\u001b[2J\rline\u202egnp.exe");
+        assertThat(r.toString()).endsWith("bad?[2J?line?gnp.exe").doesNotContain("\u001b", "\r", "\u202e");
+        assertThat(r.message()).isEqualTo("bad\u001b[2J\rline\u202egnp.exe");
+    }
 }
