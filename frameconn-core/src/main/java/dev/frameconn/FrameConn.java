@@ -593,11 +593,13 @@ public final class FrameConn implements AutoCloseable {
     IOException translate(IOException e) {
         int reason = timeoutReason;
         if (reason != 0) {
+            // the timeout that fired, not the one in force now: shutdown has switched it off since
+            Duration fired = Duration.ofNanos(deadlines.expiredIdleNanos());
             return switch (reason) {
                 case Deadlines.READ_IDLE -> new FrameTimeoutException(
-                        FrameTimeoutException.Kind.READ_IDLE, idleTimeout(), e);
+                        FrameTimeoutException.Kind.READ_IDLE, fired, e);
                 case Deadlines.WRITE_IDLE -> new FrameTimeoutException(
-                        FrameTimeoutException.Kind.WRITE_IDLE, idleTimeout(), e);
+                        FrameTimeoutException.Kind.WRITE_IDLE, fired, e);
                 default -> new FrameTimeoutException(FrameTimeoutException.Kind.DEADLINE, Duration.ZERO, e);
             };
         }

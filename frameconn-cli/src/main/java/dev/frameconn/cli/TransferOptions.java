@@ -26,17 +26,31 @@ final class TransferOptions {
     /** When to draw the progress bar. */
     enum ProgressMode { auto, always, never }
 
+    /** Without either timing option: zrepl's 10 s peer timeout. */
+    static final Duration DEFAULT_PEER_TIMEOUT = HeartbeatConfig.DEFAULT_PEER_TIMEOUT;
+    /** Without either timing option: zrepl's 5 s heartbeat interval; also the most a derived one is. */
+    static final Duration DEFAULT_HEARTBEAT_INTERVAL = HeartbeatConfig.DEFAULT_SEND_INTERVAL;
+    /**
+     * The least a derived heartbeat interval is: 1 ms. Shorter would be a
+     * frame per timer tick and no use; HeartbeatConfig itself only asks for
+     * more than zero and less than the peer timeout.
+     */
+    static final Duration MIN_DERIVED_INTERVAL = Duration.ofMillis(1);
+
+    // null when not given: whether the user gave one decides how the other is found (see timing())
     @Option(names = "--peer-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
-            defaultValue = "10s",
             description = "A peer that sends nothing, not even a heartbeat, for this long is gone "
-                    + "(default: ${DEFAULT-VALUE}, as zrepl).")
+                    + "(default: 10s, as zrepl). Given alone, it also sets --heartbeat-interval.")
     Duration peerTimeout;
 
     @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = Durations.Converter.class,
-            defaultValue = "5s",
             description = "Send a heartbeat when nothing was sent for this long; must be shorter than "
-                    + "--peer-timeout (default: ${DEFAULT-VALUE}, as zrepl).")
+                    + "--peer-timeout (default: a third of --peer-timeout, at most 5s, when only that is "
+                    + "given; otherwise 5s, as zrepl).")
     Duration heartbeatInterval;
+
+    /** The heartbeat interval and peer timeout in force: given, derived or default. */
+    record Timing(Duration heartbeatInterval, Duration peerTimeout) {}
 
     @Option(names = "--stall-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
             defaultValue = "2m",
@@ -61,14 +75,10 @@ final class TransferOptions {
      * @throws ParameterException whose message says {@code name=value}
      */
     void validate(CommandSpec spec) {
-        if (heartbeatInterval.isZero() || peerTimeout.isZero()) {
-            throw new ParameterException(spec.commandLine(),
-                    "--heartbeat-interval and --peer-timeout must be positive");
-        }
-        if (heartbeatInterval.compareTo(peerTimeout) >= 0) {
-            throw new ParameterException(spec.commandLine(), "--heartbeat-interval="
-                    + heartbeatInterval.toMillis() + "ms must be shorter than --peer-timeout="
-                    + peerTimeout.toMillis() + "ms");
+        try {
+            timing();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         if (metrics != null && !(metrics instanceof InetSocketAddress)) {
             throw new ParameterException(spec.commandLine(),
@@ -76,17 +86,60 @@ final class TransferOptions {
         }
     }
 
+    /**
+     * The timing in force. Neither option: zrepl's 5 s and 10 s. Only
+     * {@code --peer-timeout}: the interval is a third of it (two heartbeats may
+     * go missing before the peer gives up on us), at most 5 s as zrepl sends
+     * them, at least {@link #MIN_DERIVED_INTERVAL}. Only
+     * {@code --heartbeat-interval}: the peer timeout stays 10 s. Both: as given.
+     *
+     * @throws IllegalArgumentException if a value is zero, the interval is not
+     *         shorter than the peer timeout, or the peer timeout is too short to
+     *         derive an interval from; the message names the options
+     */
+    Timing timing() {
+        if ((heartbeatInterval != null && heartbeatInterval.isZero()) || (peerTimeout != null && peerTimeout.isZero())) {
+            throw new IllegalArgumentException("--heartbeat-interval and --peer-timeout must be positive");
+        }
+        Duration peer = peerTimeout != null ? peerTimeout : DEFAULT_PEER_TIMEOUT;
+        if (heartbeatInterval == null && peerTimeout != null) {
+            Duration derived = derivedInterval(peer);
+            if (derived.compareTo(peer) >= 0) {
+                throw new IllegalArgumentException("--peer-timeout=" + peer.toNanos() + "ns is too short to "
+                        + "derive a heartbeat interval from (at least " + MIN_DERIVED_INTERVAL.toMillis()
+                        + "ms and shorter than it); give --heartbeat-interval too");
+            }
+            return new Timing(derived, peer);
+        }
+        Duration interval = heartbeatInterval != null ? heartbeatInterval : DEFAULT_HEARTBEAT_INTERVAL;
+        if (interval.compareTo(peer) >= 0) {
+            throw new IllegalArgumentException("--heartbeat-interval=" + interval.toMillis()
+                    + "ms must be shorter than --peer-timeout=" + peer.toMillis() + "ms");
+        }
+        return new Timing(interval, peer);
+    }
+
+    /** A third of {@code peerTimeout}, at most 5 s, at least 1 ms. */
+    static Duration derivedInterval(Duration peerTimeout) {
+        Duration third = peerTimeout.dividedBy(3);
+        if (third.compareTo(DEFAULT_HEARTBEAT_INTERVAL) > 0) {
+            return DEFAULT_HEARTBEAT_INTERVAL;
+        }
+        return third.compareTo(MIN_DERIVED_INTERVAL) < 0 ? MIN_DERIVED_INTERVAL : third;
+    }
+
     /** The heartbeat settings, reporting to {@code metrics} if given. */
     HeartbeatConfig heartbeatConfig(MicrometerMetrics metricsSink) {
+        Timing t = timing();
         HeartbeatConfig c = HeartbeatConfig.defaults()
-                .withTiming(heartbeatInterval, peerTimeout)
+                .withTiming(t.heartbeatInterval(), t.peerTimeout())
                 .withStallTimeout(stallTimeout);
         return metricsSink == null ? c : c.withMetrics(metricsSink);
     }
 
     /** The connection settings: shutdown bounded by the peer timeout, as the heartbeat layer does. */
     FrameConnConfig frameConfig(MicrometerMetrics metricsSink) {
-        FrameConnConfig c = FrameConnConfig.defaults().withShutdownTimeout(peerTimeout);
+        FrameConnConfig c = FrameConnConfig.defaults().withShutdownTimeout(timing().peerTimeout());
         return metricsSink == null ? c : c.withMetrics(metricsSink);
     }
 

@@ -655,13 +655,31 @@ public final class HeartbeatConn implements AutoCloseable {
     /**
      * Stops heartbeats and shuts the connection down with the deadline now +
      * peer timeout (SPEC §7), then waits for the background threads. Frames still
-     * queued are released. Never throws for peer or network failures.
+     * queued are released. Never throws for peer or network failures; a
+     * {@linkplain ShutdownResult#error() failure} met because the peer timed out
+     * is a {@link PeerTimeoutException}.
      */
     public ShutdownResult shutdown() {
         stopThreads();
         ShutdownResult result = conn.shutdown(config.peerTimeout());
         joinThreads();
-        return result;
+        return namingThePeerTimeout(result);
+    }
+
+    /**
+     * A shutdown that failed on the connection's idle timeout failed on the peer
+     * timeout (the idle timeout is the peer timeout here): says so, as reads and
+     * writes do, with the connection's exception as the cause.
+     */
+    private ShutdownResult namingThePeerTimeout(ShutdownResult r) {
+        Throwable e = r.error();
+        FrameTimeoutException t = e instanceof FrameTimeoutException f ? f
+                : e != null && e.getCause() instanceof FrameTimeoutException f ? f : null;
+        if (t == null || t.kind() == FrameTimeoutException.Kind.DEADLINE) {
+            return r;
+        }
+        return new ShutdownResult(r.clean(), r.failedStep(), new PeerTimeoutException(config.peerTimeout(), t),
+                r.drainedBytes(), r.peerInitiated(), r.peerAnswered(), r.duration());
     }
 
     /**

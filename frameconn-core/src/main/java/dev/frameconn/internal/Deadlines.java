@@ -35,6 +35,7 @@ public final class Deadlines implements Watchdog.Watched {
     private final Watchdog watchdog;
     private final IntConsumer onExpire;
     private volatile long idleTimeoutNanos;
+    private volatile long expiredIdleNanos;
     private volatile boolean hasDeadline;
     private volatile long deadline;
     private volatile long readSince = IDLE;
@@ -84,6 +85,16 @@ public final class Deadlines implements Watchdog.Watched {
     /** Current idle timeout in nanoseconds, 0 if off. */
     public long idleTimeoutNanos() {
         return idleTimeoutNanos;
+    }
+
+    /**
+     * The idle timeout that expired, as it was when the watchdog fired; 0
+     * before. Kept apart from {@link #idleTimeoutNanos()} because shutdown
+     * switches idle timeouts off, and an exception made after that must still
+     * name the timeout that fired.
+     */
+    public long expiredIdleNanos() {
+        return expiredIdleNanos;
     }
 
     /** Sets the idle timeout; 0 switches it off. */
@@ -168,6 +179,9 @@ public final class Deadlines implements Watchdog.Watched {
             reason = READ_IDLE;
         } else {
             reason = WRITE_IDLE;
+        }
+        if (reason != DEADLINE) {
+            expiredIdleNanos = idle;
         }
         onExpire.accept(reason);
     }

@@ -429,4 +429,72 @@ public final class StreamConn implements AutoCloseable {
         return "StreamConn[" + conn + ", send=" + stateName(sendState.get())
                 + ", receive=" + stateName(receiveState.get()) + "]";
     }
+
+    // ---------------------------------------------------------------- messages
+
+    /**
+     * Sends {@code message} as one stream of {@code type}: data frames of at
+     * most {@value #MAX_CHUNK} bytes, then END, then a flush; the same wire as
+     * {@link #send(int, InputStream)}, written from the calling thread (zrepl's
+     * {@code WriteStreamedMessage}, which its request and response headers use).
+     * An empty message is END alone.
+     *
+     * <p>State afterwards, as in zrepl: after success the sending direction can
+     * carry the next stream; after a failure of the connection it is broken.
+     *
+     * @throws StreamBrokenException if the connection failed (the sending
+     *         direction is then broken)
+     * @throws IllegalArgumentException if {@code type} is not an application type
+     * @throws IllegalStateException if a stream is being sent already, or an
+     *         earlier one broke the sending direction
+     */
+    public void sendMessage(int type, byte[] message) throws IOException {
+        StreamMessages.send(this, conn, type, message);
+    }
+
+    /**
+     * Receives one stream of {@code type} whole, at most {@code maxBytes} data
+     * bytes (zrepl's {@code ReadStreamedMessage}). A message of exactly
+     * {@code maxBytes} is accepted. Nothing of a failed message is returned.
+     *
+     * <p>State of the receiving direction afterwards, as zrepl's
+     * {@code isConnCleanAfterRead} decides it:
+     * <ul>
+     *   <li>the message ended with END: usable for the next stream;</li>
+     *   <li>{@link StreamSourceException} (the sender's error trailer, valid
+     *       UTF-8 or not): the trailer ended with END, so usable;</li>
+     *   <li>{@link MessageTooLongException}: broken. The bytes past the bound
+     *       are not read or drained, so the next frame is not the start of a
+     *       stream. (zrepl stops reading at the bound too, and its read never
+     *       returns; here it fails at once instead.)</li>
+     *   <li>{@link StreamProtocolException}, {@link StreamBrokenException}
+     *       (connection failure, interrupt): broken.</li>
+     * </ul>
+     *
+     * @throws IllegalArgumentException if {@code type} is not an application
+     *         type, or {@code maxBytes} is negative or beyond
+     *         {@code Integer.MAX_VALUE - 8}
+     * @throws IllegalStateException if a stream is being received already, or
+     *         an earlier one broke the receiving direction
+     */
+    public byte[] receiveMessage(int type, int maxBytes) throws IOException {
+        return StreamMessages.receive(this, type, maxBytes);
+    }
+
+    /** Claims the sending direction for a message, as {@code send} does. */
+    void beginMessageSend(int type) {
+        if (!isApplicationType(type)) {
+            throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
+                    + " uses reserved bits 16..19 or 24..31; stream types are application types");
+        }
+        if (!sendState.compareAndSet(IDLE, ACTIVE)) {
+            throw new IllegalStateException("sendState=" + stateName(sendState.get())
+                    + ": one stream at a time per direction, and a broken direction stays broken");
+        }
+    }
+
+    /** Releases the sending direction after a message: usable again only if it was all written. */
+    void endMessageSend(boolean clean) {
+        sendState.set(clean ? IDLE : BROKEN);
+    }
 }

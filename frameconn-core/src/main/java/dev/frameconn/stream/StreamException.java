@@ -3,7 +3,7 @@ package dev.frameconn.stream;
 import java.io.IOException;
 
 /**
- * A stream did not end cleanly. The subtypes tell the three cases apart, so a
+ * A stream did not end cleanly. The subtypes tell the cases apart, so a
  * caller can {@code switch} over them:
  * <ul>
  *   <li>{@link StreamSourceException}: the sender's source failed; its message
@@ -12,10 +12,13 @@ import java.io.IOException;
  *   <li>{@link StreamProtocolException}: the peer broke the stream protocol.</li>
  *   <li>{@link StreamBrokenException}: the connection failed (peer timeout,
  *       stall, reset, shutdown, end of stream); the cause says which.</li>
+ *   <li>{@link MessageTooLongException}: a message read with
+ *       {@link StreamConn#receiveMessage(int, int)} went past its bound; the
+ *       rest was left unread, so the receiving direction is broken.</li>
  * </ul>
  */
 public abstract sealed class StreamException extends IOException
-        permits StreamSourceException, StreamProtocolException, StreamBrokenException {
+        permits StreamSourceException, StreamProtocolException, StreamBrokenException, MessageTooLongException {
 
     StreamException(String message, Throwable cause) {
         super(message, cause);

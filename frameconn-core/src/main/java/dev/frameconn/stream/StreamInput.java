@@ -210,16 +210,18 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
             }
             f = next(StreamConn.ERROR_TRAILER); // empty pieces add nothing to the message
         }
+        byte[] bytes = message.toByteArray();
         try {
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(message.toByteArray()))
+                    .decode(ByteBuffer.wrap(bytes))
                     .toString();
             return new StreamSourceException(text, true, null);
         } catch (CharacterCodingException e) {
-            return new StreamProtocolException("the sender's source failed, but its error trailer of "
-                    + message.size() + " bytes is not UTF-8");
+            // as zrepl: still a source error, and the trailer ended with END, so the connection is
+            // clean; only the sender's message is damaged, so show it with U+FFFD for the bad bytes
+            return StreamSourceException.notUtf8(new String(bytes, StandardCharsets.UTF_8), bytes.length);
         }
     }
 

@@ -302,15 +302,16 @@ class StreamConnTest {
     }
 
     @Test
-    void dataAfterAnErrorTrailerAndABadTrailerAreProtocolErrors() throws Exception {
+    void dataAfterAnErrorTrailerIsAProtocolErrorAndATrailerNotInUtf8IsNot() throws Exception {
         FrameConn[] pair = net.framePair();
         StreamConn receiver = StreamConn.over(net.wrap(pair[1], net.heartbeatConfig()));
         FrameConn raw = pair[0];
         raw.writeFrame(StreamConn.ERROR_TRAILER, new byte[] {(byte) 0xC3}); // half a character
         raw.writeEmptyFrame(StreamConn.END);
         try (StreamInput in = receiver.receive(DATA)) {
-            assertThatThrownBy(in::read).isInstanceOf(StreamProtocolException.class)
-                    .hasMessageContaining("not UTF-8");
+            // as zrepl: a source error all the same (see StreamMessageTest)
+            assertThatThrownBy(in::read).isInstanceOf(StreamSourceException.class)
+                    .hasMessageContaining("not encoded as UTF-8");
         }
         FrameConn[] pair2 = net.framePair();
         StreamConn receiver2 = StreamConn.over(net.wrap(pair2[1], net.heartbeatConfig()));
