@@ -16,6 +16,9 @@ import dev.frameconn.heartbeat.HeartbeatConn;
 import dev.frameconn.heartbeat.HeartbeatProtocolException;
 import dev.frameconn.heartbeat.PeerTimeoutException;
 import dev.frameconn.heartbeat.StreamStalledException;
+import dev.frameconn.stream.StreamConn;
+import dev.frameconn.stream.StreamInput;
+import dev.frameconn.stream.StreamProtocolException;
 import dev.frameconn.testkit.Fixtures;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -270,5 +273,22 @@ class FlightRecorderEventsTest {
         assertThat(e.getString("layer")).isEqualTo("heartbeat");
         assertThat(e.getString("message")).contains("type=0x02000000");
         hb.close();
+    }
+
+    @Test
+    void frameOfAnotherTypeInAStreamIsAProtocolErrorOfTheStreamLayer() throws Exception {
+        Fixtures.Pair p = f.pair(Fixtures.Kind.TCP);
+        StreamConn receiver = f.track(StreamConn.over(f.track(HeartbeatConn.wrap(p.client(),
+                HeartbeatConfig.defaults()))));
+        p.server().writeFrame(5, new byte[] {1, 2, 3});
+        p.server().writeFrame(6, new byte[] {4});
+        try (StreamInput in = receiver.receive(5)) {
+            assertThat(in.read(new byte[10])).isEqualTo(3);
+            assertThatThrownBy(() -> in.read(new byte[10])).isInstanceOf(StreamProtocolException.class);
+        }
+
+        RecordedEvent e = await("frameconn.ProtocolError", p.client().remoteAddress());
+        assertThat(e.getString("layer")).isEqualTo("stream");
+        assertThat(e.getString("message")).contains("type=0x00000006");
     }
 }
