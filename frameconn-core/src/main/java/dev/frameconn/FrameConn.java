@@ -675,8 +675,8 @@ public final class FrameConn implements AutoCloseable {
         if (shutdownBy == null) {
             shutdownBy = Initiator.LOCAL;
         }
-        long start = deadlines.now();
         Object recording = FrameConnEvents.shutdownBegin();
+        long start = deadlines.now();
         ShutdownResult result;
         try {
             result = shutdownSteps(start, timeout, reason, peerFirst);

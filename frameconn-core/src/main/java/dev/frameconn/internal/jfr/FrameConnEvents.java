@@ -12,6 +12,7 @@ import dev.frameconn.stream.StreamProtocolException;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The JDK Flight Recorder hooks of frameconn: the one call each place in the
@@ -43,7 +44,11 @@ import java.time.Duration;
  *       (shutdown) or on a failure that ends a connection's read side or the
  *       connection itself.</li>
  *   <li><b>Nothing is allocated while no recording has the event on</b>: each
- *       hook costs a static test and an enabled check.</li>
+ *       hook costs a static test and an enabled check. Until the Flight
+ *       Recorder is started in this JVM (by {@code -XX:StartFlightRecording},
+ *       {@code jcmd JFR.start}, a {@code Recording}), not even an event class
+ *       is loaded, since loading the first one starts the recorder's
+ *       machinery.</li>
  *   <li><b>Module {@code jdk.jfr} is optional</b> ({@code requires static}):
  *       when it is not in the runtime (a jlinked image without it) or not read,
  *       every hook returns at once and no {@code jdk.jfr} class is loaded.</li>
@@ -59,7 +64,9 @@ public final class FrameConnEvents {
     private static boolean jfrReadable() {
         Module self = FrameConnEvents.class.getModule();
         ModuleLayer layer = self.getLayer() != null ? self.getLayer() : ModuleLayer.boot();
-        return layer.findModule("jdk.jfr").map(self::canRead).orElse(false);
+        // no lambda here: the first one in a JVM costs milliseconds of bootstrapping
+        Optional<Module> jfr = layer.findModule("jdk.jfr");
+        return jfr.isPresent() && self.canRead(jfr.get());
     }
 
     /** True if events can be recorded at all: module {@code jdk.jfr} is present and read. */

@@ -5,6 +5,7 @@ import dev.frameconn.ShutdownReason;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.wire.FrameHeader;
 import java.net.SocketAddress;
+import jdk.jfr.FlightRecorder;
 
 /**
  * Fills and commits the events. Only {@link FrameConnEvents} calls this class,
@@ -12,23 +13,46 @@ import java.net.SocketAddress;
  * runtime without it: this is the one class besides the events that names
  * {@code jdk.jfr} types.
  *
- * <p>Each method first asks a probe instance whether its event type is enabled.
- * {@code Event.isEnabled()} reads only the state of the event type (is a
- * recording running with the event on), never the instance's, so one probe per
- * type can be shared by all threads; with recording off nothing is allocated.
+ * <p>Each method first asks whether the Flight Recorder was ever started in this
+ * JVM ({@link FlightRecorder#isInitialized()}, a field read). Until it was, no
+ * event class is loaded: loading the first one starts the recorder's machinery,
+ * which takes from a few hundred milliseconds to seconds, and that must not land
+ * in an application's first shutdown when nobody records. Then each method asks
+ * a probe instance whether its event type is enabled: {@code Event.isEnabled()}
+ * reads only the state of the event type (is a recording running with the event
+ * on), never the instance's, so one probe per type, made when the type is first
+ * needed, serves all threads; with the event off nothing is allocated.
  */
 final class JfrEvents {
-    private static final ShutdownEvent SHUTDOWN = new ShutdownEvent();
-    private static final TimeoutEvent TIMEOUT = new TimeoutEvent();
-    private static final ProtocolErrorEvent PROTOCOL_ERROR = new ProtocolErrorEvent();
-    private static final FrameTooLargeEvent FRAME_TOO_LARGE = new FrameTooLargeEvent();
-    private static final PeerTimeoutEvent PEER_TIMEOUT = new PeerTimeoutEvent();
-    private static final StallEvent STALL = new StallEvent();
-
     private JfrEvents() {}
 
+    // one holder per event type, so that a hook loads only its own event class
+    private static final class Shutdown {
+        static final ShutdownEvent PROBE = new ShutdownEvent();
+    }
+
+    private static final class Timeout {
+        static final TimeoutEvent PROBE = new TimeoutEvent();
+    }
+
+    private static final class ProtocolError {
+        static final ProtocolErrorEvent PROBE = new ProtocolErrorEvent();
+    }
+
+    private static final class FrameTooLarge {
+        static final FrameTooLargeEvent PROBE = new FrameTooLargeEvent();
+    }
+
+    private static final class PeerTimeout {
+        static final PeerTimeoutEvent PROBE = new PeerTimeoutEvent();
+    }
+
+    private static final class Stall {
+        static final StallEvent PROBE = new StallEvent();
+    }
+
     static Object shutdownBegin() {
-        if (!SHUTDOWN.isEnabled()) {
+        if (!FlightRecorder.isInitialized() || !Shutdown.PROBE.isEnabled()) {
             return null;
         }
         ShutdownEvent event = new ShutdownEvent();
@@ -58,7 +82,7 @@ final class JfrEvents {
     }
 
     static void timeout(SocketAddress remote, String kind, long timeoutNanos) {
-        if (!TIMEOUT.isEnabled()) {
+        if (!FlightRecorder.isInitialized() || !Timeout.PROBE.isEnabled()) {
             return;
         }
         TimeoutEvent event = new TimeoutEvent();
@@ -69,7 +93,7 @@ final class JfrEvents {
     }
 
     static void protocolError(SocketAddress remote, String layer, String message) {
-        if (!PROTOCOL_ERROR.isEnabled()) {
+        if (!FlightRecorder.isInitialized() || !ProtocolError.PROBE.isEnabled()) {
             return;
         }
         ProtocolErrorEvent event = new ProtocolErrorEvent();
@@ -80,7 +104,7 @@ final class JfrEvents {
     }
 
     static void frameTooLarge(SocketAddress remote, FrameTooLargeException e) {
-        if (!FRAME_TOO_LARGE.isEnabled()) {
+        if (!FlightRecorder.isInitialized() || !FrameTooLarge.PROBE.isEnabled()) {
             return;
         }
         FrameTooLargeEvent event = new FrameTooLargeEvent();
@@ -92,7 +116,7 @@ final class JfrEvents {
     }
 
     static void peerTimeout(SocketAddress remote, String direction, long peerTimeoutNanos) {
-        if (!PEER_TIMEOUT.isEnabled()) {
+        if (!FlightRecorder.isInitialized() || !PeerTimeout.PROBE.isEnabled()) {
             return;
         }
         PeerTimeoutEvent event = new PeerTimeoutEvent();
@@ -103,7 +127,7 @@ final class JfrEvents {
     }
 
     static void stall(SocketAddress remote, String direction, long stallTimeoutNanos) {
-        if (!STALL.isEnabled()) {
+        if (!FlightRecorder.isInitialized() || !Stall.PROBE.isEnabled()) {
             return;
         }
         StallEvent event = new StallEvent();
