@@ -12,7 +12,8 @@ import jdk.jfr.Name;
 @Name("frameconn.ProtocolError")
 @Label("Protocol Error")
 @Category({"frameconn", "Connection"})
-@Description("The peer sent something the protocol does not allow: a frame with reserved type bits, an unknown heartbeat-layer type, a stream frame out of place")
+@Description("The peer sent something the protocol does not allow: a frame with reserved type bits,"
+        + " an unknown heartbeat-layer type, a stream frame out of place")
 final class ProtocolErrorEvent extends jdk.jfr.Event {
     @Label("Remote Address")
     String remoteAddress;

@@ -24,7 +24,8 @@ final class ShutdownEvent extends jdk.jfr.Event {
     boolean clean;
 
     @Label("Failed Step")
-    @Description("The step that failed and forced an abortive close (write_frame, close_write, drain, close); empty when clean")
+    @Description("The step that failed and forced an abortive close (write_frame, close_write, drain, close);"
+            + " empty when clean")
     String failedStep;
 
     @Label("Error")

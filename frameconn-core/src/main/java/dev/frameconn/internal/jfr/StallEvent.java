@@ -22,7 +22,8 @@ final class StallEvent extends jdk.jfr.Event {
     String remoteAddress;
 
     @Label("Direction")
-    @Description("receive (no payload byte arrived for a waiting reader) or send (the peer took none from a waiting writer)")
+    @Description("receive (no payload byte arrived for a waiting reader)"
+            + " or send (the peer took none from a waiting writer)")
     String direction;
 
     @Label("Stall Timeout")

@@ -15,7 +15,8 @@ import jdk.jfr.Timespan;
 @Name("frameconn.Timeout")
 @Label("Timeout")
 @Category({"frameconn", "Connection"})
-@Description("A read or write made no progress for the idle timeout, a deadline passed (shutdown's included), or a TLS handshake did not finish in time")
+@Description("A read or write made no progress for the idle timeout, a deadline passed (shutdown's included),"
+        + " or a TLS handshake did not finish in time")
 @StackTrace(false)
 final class TimeoutEvent extends jdk.jfr.Event {
     @Label("Remote Address")
