@@ -11,4 +11,10 @@ module dev.frameconn {
     exports dev.frameconn.transport;
     exports dev.frameconn.heartbeat;
     exports dev.frameconn.stream;
+    // only the TLS module's handshake timer records through the hooks
+    exports dev.frameconn.internal.jfr to dev.frameconn.tls;
+
+    // Flight Recorder events (dev.frameconn.internal.jfr): optional, so that the core also runs on a
+    // jlinked runtime without jdk.jfr; there the hooks do nothing
+    requires static jdk.jfr;
 }

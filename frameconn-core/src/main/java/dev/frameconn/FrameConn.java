@@ -4,6 +4,7 @@ import dev.frameconn.ConnectionShutdownException.Initiator;
 import dev.frameconn.buffer.BufferPool;
 import dev.frameconn.internal.Deadlines;
 import dev.frameconn.internal.SocketTransport;
+import dev.frameconn.internal.jfr.FrameConnEvents;
 import dev.frameconn.metrics.FrameConnMetrics;
 import dev.frameconn.metrics.ShutdownStep;
 import dev.frameconn.transport.Transport;
@@ -241,6 +242,7 @@ public final class FrameConn implements AutoCloseable {
                 throw e;
             } catch (IOException e) {
                 readFailure = e;
+                FrameConnEvents.readFailed(wire.remoteAddress(), e);
                 throw e;
             }
         } finally {
@@ -585,6 +587,7 @@ public final class FrameConn implements AutoCloseable {
     private void onTimeout(int reason) {
         if (timeoutReason == 0) {
             timeoutReason = reason;
+            FrameConnEvents.timedOut(wire.remoteAddress(), reason, shutdownStarted.get(), deadlines.idleTimeoutNanos());
         }
         // a frame may be half transferred: the stream is not trustworthy any more
         wire.abort();
@@ -674,6 +677,7 @@ public final class FrameConn implements AutoCloseable {
         if (shutdownBy == null) {
             shutdownBy = Initiator.LOCAL;
         }
+        Object recording = FrameConnEvents.shutdownBegin();
         long start = deadlines.now();
         ShutdownResult result;
         try {
@@ -684,6 +688,7 @@ public final class FrameConn implements AutoCloseable {
             releaseBuffersIfIdle();
         }
         metrics.shutdownCompleted(deadlines.now() - start);
+        FrameConnEvents.shutdownEnd(recording, wire.remoteAddress(), reason, peerReason, result);
         shutdownResult = result;
         shutdownDone.countDown();
         return result;

@@ -34,7 +34,7 @@ class LeakDetectorTest {
                     e -> assertThat(e.getMethodName()).isEqualTo("readAndForget"));
             f.expectLeaks(1);
         } finally {
-            LeakDetector.setListener(leak -> leak.printStackTrace());
+            LeakDetector.resetListener();
         }
     }
 

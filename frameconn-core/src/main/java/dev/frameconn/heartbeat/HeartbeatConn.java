@@ -4,6 +4,7 @@ import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.ShutdownResult;
+import dev.frameconn.internal.jfr.FrameConnEvents;
 import dev.frameconn.time.Ticker;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;
@@ -340,6 +341,7 @@ public final class HeartbeatConn implements AutoCloseable {
             }
         } catch (IOException e) {
             failure = translate(e);
+            FrameConnEvents.heartbeatReadFailed(conn.remoteAddress(), e);
         } catch (RuntimeException | Error e) {
             failure = new IOException("frameconn: heartbeat reader failed unexpectedly", e);
         }
@@ -611,6 +613,7 @@ public final class HeartbeatConn implements AutoCloseable {
             if (s != null) {
                 stalled = s;
                 metrics.stalled(s);
+                FrameConnEvents.stalled(conn.remoteAddress(), s, config.stallTimeout());
                 // a blocked write can only be stopped by closing; either way the stream is in an unknown state
                 conn.close();
                 notEmpty.signalAll();
@@ -640,6 +643,7 @@ public final class HeartbeatConn implements AutoCloseable {
         if (e instanceof FrameTimeoutException t && t.kind() != FrameTimeoutException.Kind.DEADLINE) {
             if (peerTimeoutCounted.compareAndSet(false, true)) {
                 metrics.peerTimedOut();
+                FrameConnEvents.peerTimedOut(conn.remoteAddress(), config.peerTimeout(), t);
             }
             return new PeerTimeoutException(config.peerTimeout(), t);
         }

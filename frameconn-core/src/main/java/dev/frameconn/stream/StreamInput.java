@@ -2,6 +2,7 @@ package dev.frameconn.stream;
 
 import dev.frameconn.Frame;
 import dev.frameconn.heartbeat.HeartbeatConn;
+import dev.frameconn.internal.jfr.FrameConnEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,6 +174,7 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
             throw e;
         } catch (IOException e) {
             failure = e;
+            FrameConnEvents.streamReadFailed(conn.frameConn().remoteAddress(), e);
             owner.receiveState.set(StreamConn.BROKEN);
             throw e;
         }

@@ -396,7 +396,8 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
             throw first;
         }
         assertThat(LeakDetector.isEnabled()).as("tests run with -D" + LeakDetector.PROPERTY + "=true").isTrue();
-        assertThat(LeakDetector.leaksReported() - leaksBefore).as("frames leaked (see standard error)")
+        assertThat(LeakDetector.leaksReported() - leaksBefore)
+                .as("frames leaked (see the log " + LeakDetector.LOGGER_NAME + ")")
                 .isEqualTo(leaksExpected);
         assertThat(pool.outstanding()).as("pooled buffers not given back: %s", pool).isEqualTo(leaksExpected);
         // the watchdog thread ends by itself once no connection is left to watch; descriptors

@@ -1,5 +1,6 @@
 package dev.frameconn.tls;
 
+import dev.frameconn.internal.jfr.FrameConnEvents;
 import dev.frameconn.tls.TlsHandshakeException.Reason;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -33,6 +34,7 @@ final class HandshakeFailures {
         SocketAddress peer = transport.remoteAddress();
         if (transport.handshakeTimedOut()) {
             long in = transport.handshakeBytesIn();
+            FrameConnEvents.handshakeTimedOut(peer, timeout);
             return new TlsHandshakeException(Reason.TIMEOUT, peer, "no complete handshake within handshakeTimeout="
                     + timeout + " (" + in + " bytes received"
                     + (in == 0 ? ": the peer sent nothing, as a plain frameconn peer waiting for frames does)" : ")"),
