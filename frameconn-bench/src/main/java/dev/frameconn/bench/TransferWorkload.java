@@ -65,9 +65,10 @@ final class TransferWorkload {
      * @param searchPath where to look for nc, socat and mbuffer (PATH syntax)
      * @param progress progress and round lines
      * @param beforeVerify called with each received file before it is checked (tests corrupt it here)
+     * @param timeout bound on each process's run, or null: 120 s plus one per 2 MB of the file
      */
     record Settings(long bytes, int rounds, List<Impl> impls, Supplier<CliLauncher> cli, String searchPath,
-            PrintStream progress, Consumer<Path> beforeVerify) {}
+            PrintStream progress, Consumer<Path> beforeVerify, Duration timeout) {}
 
     private final Settings settings;
     private final List<String> notes = new ArrayList<>();
@@ -84,7 +85,7 @@ final class TransferWorkload {
         List<Impl> impls = ORDER.stream().filter(options.impls()::contains).toList();
         String path = System.getenv("PATH");
         return new TransferWorkload(new Settings(options.transferBytes(), options.transferRounds(), impls,
-                () -> CliLauncher.forRun(options), path == null ? "" : path, progress, p -> {}));
+                () -> CliLauncher.forRun(options), path == null ? "" : path, progress, p -> {}, null));
     }
 
     /** True for the one-way row stream-lib is compared with: frameconn per-frame, 512 KiB. */
@@ -253,7 +254,8 @@ final class TransferWorkload {
             this.tls = tls;
             this.pem = pem;
             // generous: a JVM start each side on a busy machine, and at least 2 MB/s
-            this.timeout = Duration.ofSeconds(120 + settings.bytes() / 2_000_000);
+            this.timeout = settings.timeout() != null ? settings.timeout()
+                    : Duration.ofSeconds(120 + settings.bytes() / 2_000_000);
         }
 
         void run(Impl impl, int round, Measurement row, Measurement reference) throws Exception {
