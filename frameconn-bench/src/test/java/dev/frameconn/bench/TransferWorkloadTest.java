@@ -139,6 +139,31 @@ class TransferWorkloadTest {
                 .isEmpty();
     }
 
+    @Test
+    void transferOptions() {
+        BenchOptions full = BenchOptions.parse(new String[0]);
+        assertThat(full.workloads()).contains(Workload.TRANSFER);
+        assertThat(full.transferBytes()).isEqualTo(1L << 30);
+        assertThat(full.transferRounds()).isEqualTo(3);
+        assertThat(full.transferCli()).isEqualTo("launcher");
+        BenchOptions quick = BenchOptions.parse(new String[] {"--quick"});
+        assertThat(quick.workloads()).contains(Workload.TRANSFER);
+        assertThat(quick.transferBytes()).isEqualTo(256L << 20);
+        assertThat(quick.transferRounds()).isEqualTo(2);
+        BenchOptions some = BenchOptions.parse(new String[] {"--workloads", "transfer", "--transfer-mb", "8",
+            "--transfer-rounds", "1", "--transfer-cli", "jar", "--impls", "nc,frameconn,stream-lib"});
+        assertThat(some.transferBytes()).isEqualTo(8L << 20);
+        assertThat(some.transferRounds()).isEqualTo(1);
+        assertThat(some.transferCli()).isEqualTo("jar");
+        assertThat(some.impls()).containsExactly(Impl.FRAMECONN, Impl.NC, Impl.STREAM_LIB);
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--transfer-cli", "rsh"}))
+                .hasMessage("--transfer-cli=rsh is neither launcher nor jar");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--transfer-mb", "0"}))
+                .hasMessage("--transfer-mb=0 must be >= 1");
+        assertThatThrownBy(() -> CliLauncher.home(Path.of("/nonexistent-frameconn")))
+                .hasMessage("--frameconn-home /nonexistent-frameconn holds no executable bin/frameconn");
+    }
+
     private TransferWorkload workload(List<Impl> impls, String path, Consumer<Path> beforeVerify, Duration timeout) {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         // short-lived JVMs on a busy machine: start fast, stay small (as the CLI's own process tests)
