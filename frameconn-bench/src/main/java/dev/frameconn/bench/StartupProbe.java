@@ -4,6 +4,8 @@ import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
 import dev.frameconn.FrameServer;
+import dev.frameconn.heartbeat.HeartbeatConn;
+import dev.frameconn.stream.StreamConn;
 import dev.frameconn.tls.TlsConfig;
 import dev.frameconn.tls.TlsFrameServer;
 import java.io.IOException;
@@ -24,15 +26,14 @@ import java.util.function.IntFunction;
  * {@link FrameServer}, or {@link TlsFrameServer} with the same certificates
  * as the TLS rows), and the time is taken from just before the process start
  * to the moment the listener's {@code readFrame} returns the first data frame
- * (type 1, heartbeats skipped): launcher, JVM start, connection, TLS handshake
- * and the first chunk of the file (up to 512 KiB, one loopback hop). The
+ * (the first frame of an application type with a payload: heartbeats and the
+ * stream layer's control frames skipped; today that is the CLI's data type 1):
+ * launcher, JVM start, connection, TLS handshake and the first chunk of the
+ * file (up to 512 KiB, one loopback hop). The
  * listener then closes the connection and the sender is killed; this run is
  * not part of any timed round.
  */
 final class StartupProbe {
-    /** The CLI's data stream type ({@code send}/{@code recv} use application type 1). */
-    static final int DATA_TYPE = 1;
-
     private StartupProbe() {}
 
     /**
@@ -53,7 +54,7 @@ final class StartupProbe {
                 try (FrameConn conn = listener.accept()) {
                     while (true) {
                         try (Frame frame = conn.readFrame()) {
-                            if (frame.type() == DATA_TYPE) {
+                            if (isData(frame)) {
                                 return System.nanoTime();
                             }
                         }
@@ -78,6 +79,12 @@ final class StartupProbe {
                 firstFrame.cancel(true);
             }
         }
+    }
+
+    /** Data, not a heartbeat or stream control frame: an application type with a payload. */
+    static boolean isData(Frame frame) {
+        return HeartbeatConn.isApplicationType(frame.type()) && StreamConn.isApplicationType(frame.type())
+                && frame.length() > 0;
     }
 
     /** A plain or TLS frameconn listener, as the probe needs it. */
