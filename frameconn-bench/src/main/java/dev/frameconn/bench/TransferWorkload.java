@@ -274,13 +274,11 @@ final class TransferWorkload {
             Double startup = isFrameconn(impl) ? startup(impl) : null;
             Path output = dir.resolve("output-" + impl.label());
             Files.deleteIfExists(output);
-            int port = LoopbackPorts.free();
-            Pair pair = pair(impl, port, output);
             long wall;
             double cpu;
-            try (ToolProcess receiver = ToolProcess.start(impl.label() + "-recv", pair.receiver(), dir, NO_INPUT,
-                    pair.receiverOut())) {
-                LoopbackPorts.awaitListening(port, receiver, timeout);
+            Listening listening = listeningReceiver(impl, output);
+            Pair pair = listening.pair();
+            try (ToolProcess receiver = listening.receiver()) {
                 try (ToolProcess sender = ToolProcess.start(impl.label() + "-send", pair.sender(), dir,
                         pair.senderIn(), ProcessBuilder.Redirect.DISCARD)) {
                     // a failed sender ends the round at once: its receiver may wait forever
@@ -294,6 +292,37 @@ final class TransferWorkload {
             verify(impl, round, output);
             Files.delete(output);
             record(row, round, wall, cpu, startup);
+        }
+
+        /**
+         * A receiver listening on a fresh port. The port was free when the
+         * kernel gave it to us, but on a busy machine an outgoing connection
+         * may take it before the receiver binds: then, and only then, another
+         * port is tried (three in all).
+         */
+        private Listening listeningReceiver(Impl impl, Path output) throws Exception {
+            for (int attempt = 1; ; attempt++) {
+                int port = LoopbackPorts.free();
+                Pair pair = pair(impl, port, output);
+                ToolProcess receiver = ToolProcess.start(impl.label() + "-recv", pair.receiver(), dir, NO_INPUT,
+                        pair.receiverOut());
+                try {
+                    LoopbackPorts.awaitListening(port, receiver, timeout);
+                    return new Listening(pair, receiver);
+                } catch (BenchmarkFailure e) {
+                    receiver.close();
+                    if (attempt < 3 && !receiver.isAlive()
+                            && receiver.stderrTail().toLowerCase(Locale.ROOT).contains("in use")) {
+                        settings.progress().println("    " + impl.label() + ": port " + port
+                                + " was taken before the receiver bound it; trying another");
+                        continue;
+                    }
+                    throw e;
+                } catch (Exception | Error e) {
+                    receiver.close();
+                    throw e;
+                }
+            }
         }
 
         private void record(Measurement row, int round, long wallNanos, double cpuSeconds, Double startupMs) {
@@ -388,6 +417,9 @@ final class TransferWorkload {
             }
         }
     }
+
+    /** A started receiver that listens, and the commands of its transfer. */
+    private record Listening(Pair pair, ToolProcess receiver) {}
 
     /** One transfer's two commands and where their data come from and go to. */
     private record Pair(List<String> receiver, ProcessBuilder.Redirect receiverOut, List<String> sender,

@@ -140,6 +140,28 @@ class TransferWorkloadTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aPortTakenBeforeTheReceiverBindsIsReplaced(@TempDir Path bin) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/socat")), "needs socat at /usr/bin/socat");
+        // the first receiver finds its port taken (as socat words it); every later call is the real socat
+        fakeTool(bin, "socat", """
+                case "$2" in
+                  TCP-LISTEN:*)
+                    if [ ! -e "%1$s" ]; then
+                      : > "%1$s"
+                      echo "socat E bind(5, {AF=2 127.0.0.1:1}, 16): Address already in use" >&2
+                      exit 1
+                    fi ;;
+                esac
+                exec /usr/bin/socat "$@"
+                """.formatted(bin.resolve("refused-once")));
+        List<Measurement> rows = workload(List.of(Impl.SOCAT), bin.toString(), p -> {}, null).run(false);
+        assertThat(rows).singleElement().satisfies(m -> assertThat(m.summary(Measurement.MB_PER_S)).isNotNull());
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("was taken before the receiver bound it");
+        assertNoChildLeft();
+    }
+
+    @Test
     void transferOptions() {
         BenchOptions full = BenchOptions.parse(new String[0]);
         assertThat(full.workloads()).contains(Workload.TRANSFER);
