@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * The settings of one benchmark run, parsed from the command line. Every
  * contender gets the same duration, rounds and warm-up.
  *
- * @param quick the --quick preset (short rounds, 5 measured)
+ * @param quick the --quick preset (short rounds, 5 measured; transfer: 256 MiB, 2 rounds)
  * @param json one JSON object per measurement on stdout instead of the table
  * @param rounds measured rounds per setting
  * @param warmup warm-up rounds per setting, not reported
@@ -31,6 +31,12 @@ import java.util.concurrent.TimeUnit;
  * @param nettyEventLoopSender Netty's transfer senders run on the event loop instead of application threads
  * @param pin whether to run ping-pong a second time pinned to CPU 0
  * @param pinnedChild this process is the pinned child of another run
+ * @param transferBytes size of the file the transfer workload moves (default 1 GiB; --quick 256 MiB)
+ * @param transferRounds measured rounds of the transfer workload (default 3; --quick 2); no warm-up rounds
+ * @param frameconnHome the repository whose bin/frameconn the transfer workload runs, or null: found from
+ *        where this code was loaded, or the working directory
+ * @param transferCli how the transfer workload starts the CLI: "launcher" (bin/frameconn) or "jar"
+ *        (java -jar frameconn-cli/target/frameconn-cli.jar with this JVM's java and FRAMECONN_JAVA_OPTS)
  * @param args the arguments as given, for the report
  */
 record BenchOptions(
@@ -52,12 +58,19 @@ record BenchOptions(
         boolean nettyEventLoopSender,
         boolean pin,
         boolean pinnedChild,
+        long transferBytes,
+        int transferRounds,
+        java.nio.file.Path frameconnHome,
+        String transferCli,
         List<String> args) {
 
     /** Payload of every ping-pong frame. */
     static final int PING_PAYLOAD = 64;
     /** Default connections of the idle workload: the issue's 10,000. */
     static final int IDLE_CONNECTIONS = 10_000;
+    /** Default file of the transfer workload: the issue's 1 GiB; --quick: 256 MiB. */
+    static final long TRANSFER_MB = 1024;
+    static final long TRANSFER_MB_QUICK = 256;
 
     static final String USAGE = """
             usage: bin/frameconn bench [options]          end-to-end benchmark over loopback TCP
@@ -71,17 +84,21 @@ record BenchOptions(
             against the target of at most 32 KiB.
 
             options:
-              --quick                  short rounds (0.25 s, 1 warm-up, 5 measured): about 2 minutes
+              --quick                  short rounds (0.25 s, 1 warm-up, 5 measured), transfer 256 MiB
+                                       in 2 rounds: about 4 minutes
               --json                   one JSON object per line and measurement, instead of the table
               --rounds N               measured rounds per setting (default 7; --quick 5)
               --warmup N               warm-up rounds per setting (default 2; --quick 1)
               --duration-ms N          length of each round (default 1000; --quick 250)
-              --workloads LIST         one-way,ping-pong,connections,idle,tls (default all); tls:
-                                       64k and 512k frames over TLS 1.3 with mutual authentication,
-                                       netty-nio-tls (SslHandler, JDK provider) beside frameconn-tls
+              --workloads LIST         one-way,ping-pong,connections,idle,tls,transfer (default all);
+                                       tls: 64k and 512k frames over TLS 1.3 with mutual
+                                       authentication, netty-nio-tls (SslHandler, JDK provider)
+                                       beside frameconn-tls; transfer: one file between two
+                                       processes, frameconn send/recv beside nc, socat, mbuffer
               --idle-only              only the idle workload (same as --workloads idle)
-              --impls LIST             raw,netty-nio,netty-epoll,frameconn,netty-nio-tls,frameconn-tls
-                                       (default all; the -tls ones run in the tls workload only)
+              --impls LIST             raw,netty-nio,netty-epoll,frameconn,netty-nio-tls,frameconn-tls,
+                                       frameconn-pipe,nc,socat,mbuffer,socat-tls,stream-lib
+                                       (default all; each runs in the workloads it belongs to)
               --payloads LIST          one-way payload sizes (default 64,4k,64k,512k,4m)
               --connections LIST       connection counts (default 1,16,256)
               --connection-payload N   payload of the connections workload (default 64k)
@@ -100,6 +117,14 @@ record BenchOptions(
                                        threads calling write/writeAndFlush; event-loop: they run
                                        on the channel's event loop (each writeAndFlush flushes
                                        at once: one system call per frame)
+              --transfer-mb N          file size of the transfer workload in MiB (default 1024;
+                                       --quick 256); the file lives in /dev/shm
+              --transfer-rounds N      measured rounds of the transfer workload (default 3; --quick 2)
+              --transfer-cli HOW       launcher (default): run bin/frameconn itself, built first;
+                                       jar: java -jar frameconn-cli/target/frameconn-cli.jar with
+                                       this JVM's java and FRAMECONN_JAVA_OPTS
+              --frameconn-home DIR     the repository holding bin/frameconn (default: found from
+                                       where the bench was loaded, else the working directory)
               --no-pin                 skip the ping-pong run pinned to CPU 0 (taskset -c 0)
               -h, --help               this text
             """;
@@ -124,6 +149,10 @@ record BenchOptions(
         boolean nettyEventLoopSender = false;
         boolean pin = true;
         boolean pinnedChild = false;
+        Long transferMb = null;
+        Integer transferRounds = null;
+        java.nio.file.Path home = null;
+        String transferCli = "launcher";
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -161,6 +190,16 @@ record BenchOptions(
                 case "--connection-payload" -> connectionPayload = size(arg, value(args, ++i, arg));
                 case "--connection-mb" -> connectionMb = (long) positive(arg, value(args, ++i, arg), 1);
                 case "--connection-threads" -> connectionThreads = ThreadKind.fromLabel(value(args, ++i, arg));
+                case "--transfer-mb" -> transferMb = (long) positive(arg, value(args, ++i, arg), 1);
+                case "--transfer-rounds" -> transferRounds = positive(arg, value(args, ++i, arg), 1);
+                case "--frameconn-home" -> home = java.nio.file.Path.of(value(args, ++i, arg));
+                case "--transfer-cli" -> {
+                    transferCli = value(args, ++i, arg);
+                    if (!transferCli.equals("launcher") && !transferCli.equals("jar")) {
+                        throw new IllegalArgumentException("--transfer-cli=" + transferCli
+                                + " is neither launcher nor jar");
+                    }
+                }
                 case "--socket-buffer" -> socketBuffer = size(arg, value(args, ++i, arg));
                 case "--netty-sender" -> {
                     String sender = value(args, ++i, arg);
@@ -190,6 +229,8 @@ record BenchOptions(
                 warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
                 connectionPayload, connectionBytes, connectionThreads, socketBuffer, idleConnections, allocator,
                 nettyEventLoopSender, pin, pinnedChild,
+                (transferMb != null ? transferMb : quick ? TRANSFER_MB_QUICK : TRANSFER_MB) << 20,
+                transferRounds != null ? transferRounds : quick ? 2 : 3, home, transferCli,
                 List.of(args));
     }
 

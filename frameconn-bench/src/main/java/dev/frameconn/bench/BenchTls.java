@@ -5,16 +5,23 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -43,13 +50,61 @@ final class BenchTls {
     final TlsConfig frameconnClient;
     final SslContext nettyServer;
     final SslContext nettyClient;
+    /** CA, server and client: certificate first, then its key (null for the CA's, which only signs). */
+    private final X509Certificate ca;
+    private final X509Certificate server;
+    private final PrivateKey serverKey;
+    private final X509Certificate client;
+    private final PrivateKey clientKey;
 
     private BenchTls(TlsConfig frameconnServer, TlsConfig frameconnClient, SslContext nettyServer,
-            SslContext nettyClient) {
+            SslContext nettyClient, X509Certificate ca, X509Certificate server, PrivateKey serverKey,
+            X509Certificate client, PrivateKey clientKey) {
         this.frameconnServer = frameconnServer;
         this.frameconnClient = frameconnClient;
         this.nettyServer = nettyServer;
         this.nettyClient = nettyClient;
+        this.ca = ca;
+        this.server = server;
+        this.serverKey = serverKey;
+        this.client = client;
+        this.clientKey = clientKey;
+    }
+
+    /** The PEM files {@link #writePem} wrote: what {@code frameconn --tls-*} and socat's cert/key/cafile read. */
+    record PemFiles(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {}
+
+    /**
+     * Writes the CA certificate and the server's and client's certificate and
+     * key into {@code dir} as PEM: certificates "BEGIN CERTIFICATE", keys
+     * unencrypted PKCS#8 "BEGIN PRIVATE KEY" (owner-only), which both
+     * frameconn's {@code --tls-key} and OpenSSL read.
+     */
+    PemFiles writePem(Path dir) throws IOException {
+        try {
+            PemFiles files = new PemFiles(dir.resolve("ca.pem"), dir.resolve("server.pem"),
+                    dir.resolve("server.key"), dir.resolve("client.pem"), dir.resolve("client.key"));
+            Files.writeString(files.ca(), pem("CERTIFICATE", ca.getEncoded()));
+            Files.writeString(files.serverCert(), pem("CERTIFICATE", server.getEncoded()));
+            Files.writeString(files.clientCert(), pem("CERTIFICATE", client.getEncoded()));
+            writeKey(files.serverKey(), serverKey);
+            writeKey(files.clientKey(), clientKey);
+            return files;
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode the bench certificates: " + e, e);
+        }
+    }
+
+    private static void writeKey(Path file, PrivateKey key) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, pem("PRIVATE KEY", key.getEncoded())); // the JDK encodes private keys as PKCS#8
+    }
+
+    private static String pem(String label, byte[] der) {
+        return "-----BEGIN " + label + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + label + "-----\n";
     }
 
     static BenchTls create() {
@@ -74,7 +129,8 @@ final class BenchTls {
                     .keyManager(clientKeys.getPrivate(), client).trustManager(ca).sslProvider(SslProvider.JDK)
                     .protocols(TlsConfig.TLS_1_3).ciphers(jdkSuites).endpointIdentificationAlgorithm("HTTPS")
                     .build();
-            return new BenchTls(fcServer, fcClient, nettyServer, nettyClient);
+            return new BenchTls(fcServer, fcClient, nettyServer, nettyClient, ca, server, serverKeys.getPrivate(),
+                    client, clientKeys.getPrivate());
         } catch (Exception e) {
             throw new IllegalStateException("cannot make the tls workload's certificates: " + e, e);
         }

@@ -13,7 +13,19 @@ public enum Impl {
     /** Netty 4.2 NIO with {@code SslHandler} (JDK provider), TLS 1.3 with mutual authentication: tls workload only. */
     NETTY_NIO_TLS("netty-nio-tls"),
     /** frameconn over TLS 1.3 with mutual authentication (frameconn-tls): tls workload only. */
-    FRAMECONN_TLS("frameconn-tls");
+    FRAMECONN_TLS("frameconn-tls"),
+    /** transfer workload: {@code frameconn send} reading standard input, {@code recv} writing standard output. */
+    FRAMECONN_PIPE("frameconn-pipe"),
+    /** transfer workload: OpenBSD netcat ({@code nc -d -l} / {@code nc -N}). */
+    NC("nc"),
+    /** transfer workload: {@code socat -u} over plain TCP. */
+    SOCAT("socat"),
+    /** transfer workload: {@code mbuffer -I} / {@code mbuffer -O}, default buffer. */
+    MBUFFER("mbuffer"),
+    /** transfer workload: socat's {@code OPENSSL-LISTEN} / {@code OPENSSL}, TLS 1.3, both sides verifying. */
+    SOCAT_TLS("socat-tls"),
+    /** transfer workload: the stream layer (StreamConn over HeartbeatConn over FrameConn) in this JVM. */
+    STREAM_LIB("stream-lib");
 
     private final String label;
 
@@ -34,6 +46,7 @@ public enum Impl {
             }
         }
         throw new IllegalArgumentException("impl=" + label
-                + " is none of raw, netty-nio, netty-epoll, frameconn, netty-nio-tls, frameconn-tls");
+                + " is none of raw, netty-nio, netty-epoll, frameconn, netty-nio-tls, frameconn-tls, frameconn-pipe, nc, "
+                + "socat, mbuffer, socat-tls, stream-lib");
     }
 }

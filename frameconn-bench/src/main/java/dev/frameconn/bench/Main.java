@@ -57,10 +57,12 @@ public final class Main {
         }
         List<Measurement> rows;
         IdleResult idle;
+        List<String> transferInfo;
         try (Runner runner = new Runner(options, err)) {
             header.add("netty:   " + NettyTransport.describe(options.nettyAllocator()));
             rows = runner.run();
             idle = runner.idle();
+            transferInfo = runner.transferInfo();
             notes.addAll(runner.notes());
         } catch (BenchmarkFailure e) {
             err.println("frameconn bench: FAILED: " + e.getMessage());
@@ -84,7 +86,7 @@ public final class Main {
         if (options.json()) {
             Report.json(out, rows, idle);
         } else {
-            Report.table(out, options, header, rows, idle, notes);
+            Report.table(out, options, header, rows, idle, notes, transferInfo);
         }
         out.flush();
         err.printf(Locale.ROOT, "frameconn bench: done in %.1f s%n", seconds);

@@ -19,15 +19,22 @@ final class Measurement {
     static final String P50_US = "p50_us";
     static final String P99_US = "p99_us";
     static final String ROUND_TRIPS_PER_S = "round_trips_per_s";
+    /** Transfer workload: user + system CPU seconds of both processes (or of this JVM) per GiB moved. */
+    static final String CPU_S_PER_GIB = "cpu_s_per_gib";
+    /** Transfer workload, frameconn rows: sender process start to its first data frame at a listener. */
+    static final String STARTUP_MS = "startup_ms";
 
     final Workload workload;
     final Impl impl;
+    /** Null in the transfer workload, which has no modes. */
     final Mode mode;
     final int payload;
     final int connections;
     /** Ping-pong only: whether the process was pinned to one CPU; null for other workloads. */
     final Boolean pinned;
     final String threads;
+    /** Transfer workload: the file size moved per round; 0 elsewhere. */
+    final long bytes;
     private final Map<String, List<Double>> series = new LinkedHashMap<>();
     private String skipped;
 
@@ -40,6 +47,19 @@ final class Measurement {
         this.connections = connections;
         this.pinned = pinned;
         this.threads = threads;
+        this.bytes = 0;
+    }
+
+    /** A row of the transfer workload: {@code impl} moving {@code bytes} per round. */
+    Measurement(Impl impl, long bytes) {
+        this.workload = Workload.TRANSFER;
+        this.impl = impl;
+        this.mode = null;
+        this.payload = 0;
+        this.connections = 1;
+        this.pinned = null;
+        this.threads = "";
+        this.bytes = bytes;
     }
 
     /** Records a measured transfer round. */

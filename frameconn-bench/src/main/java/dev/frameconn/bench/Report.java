@@ -17,6 +17,14 @@ final class Report {
 
     /** A payload size as people write it: 64 B, 4 KiB, 4 MiB. */
     static String size(int bytes) {
+        return size((long) bytes);
+    }
+
+    /** A size as people write it: 64 B, 4 KiB, 4 MiB, 1 GiB. */
+    static String size(long bytes) {
+        if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
+            return bytes / (1L << 30) + " GiB";
+        }
         if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
             return bytes / (1 << 20) + " MiB";
         }
@@ -29,9 +37,11 @@ final class Report {
     // ------------------------------------------------------------ table
 
     static void table(PrintStream out, BenchOptions o, List<String> header, List<Measurement> rows,
-            IdleResult idle, List<String> notes) {
+            IdleResult idle, List<String> notes, List<String> transferInfo) {
         out.println("frameconn bench " + String.join(" ", o.args()));
-        boolean rounds = !rows.isEmpty();
+        // the transfer workload's own frame-layer reference row is shown in its section, not as a one-way table
+        boolean rounds = rows.stream().anyMatch(m -> m.workload != Workload.TRANSFER
+                && o.workloads().contains(m.workload));
         if (rounds) {
             out.printf(Locale.ROOT, "  %d warm-up + %d measured rounds per setting, within each round every "
                             + "contender once, in the order below; all in one JVM except the pinned ping-pong%n",
@@ -48,6 +58,13 @@ final class Report {
         for (String line : header) {
             out.println(line);
         }
+        if (o.workloads().contains(Workload.TRANSFER)) {
+            out.printf(Locale.ROOT, "  transfer: %s file, %d measured rounds%s, no warm-up (every round starts "
+                            + "fresh processes)%n", size(o.transferBytes()), o.transferRounds(),
+                    o.quick() && o.transferBytes() == BenchOptions.TRANSFER_MB_QUICK << 20
+                            ? " (--quick: the full run moves " + size(BenchOptions.TRANSFER_MB << 20) + " in 3 rounds)"
+                            : "");
+        }
         if (rounds) {
             out.println("figures: median [min-max] over the measured rounds; MB/s = 10^6 payload bytes per second");
             out.println("modes:   per-frame = frameconn writeFrame / Netty writeAndFlush, once per frame;");
@@ -58,10 +75,13 @@ final class Report {
                     + "writable); the event loops do the I/O and the receiving; Netty event-loop "
                     + "(--netty-sender event-loop) = the sender runs on the event loop");
         }
-        oneWay(out, rows);
+        if (o.workloads().contains(Workload.ONE_WAY)) {
+            oneWay(out, rows);
+        }
         pingPong(out, rows);
         connections(out, rows);
         tls(out, rows);
+        transfer(out, rows, transferInfo);
         idle(out, idle);
         if (!notes.isEmpty()) {
             out.println();
@@ -191,6 +211,85 @@ final class Report {
                         r == null ? "-" : String.format(Locale.ROOT, "%.2f", r));
             }
         }
+    }
+
+    private static void transfer(PrintStream out, List<Measurement> rows, List<String> info) {
+        List<Measurement> mine = select(rows, m -> m.workload == Workload.TRANSFER);
+        if (mine.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("TRANSFER, " + size(mine.get(0).bytes) + " file between two processes over loopback TCP, "
+                + "every tool once per round, in the order below");
+        out.println("MB/s = file bytes ÷ wall time from starting the sender (receiver already listening) until "
+                + "both processes exited;");
+        out.println("cpu = user + system seconds of both process trees per GiB (stream-lib: this JVM's);");
+        out.println("startup = from starting a frameconn sender to its first data frame at a listener in the bench "
+                + "(a separate run per round);");
+        out.println("every received file was checked by SHA-256 against the input, outside the timing");
+        for (String line : info) {
+            out.println("  " + line);
+        }
+        String format = "%-15s %-24s %-24s %s%n";
+        out.printf(format, "impl", "MB/s", "cpu s/GiB", "startup ms");
+        for (Measurement m : mine) {
+            if (m.skipped() != null) {
+                out.printf("%-15s skipped: %s%n", m.impl.label(), m.skipped());
+                continue;
+            }
+            out.printf(format, m.impl.label(), figure(m, Measurement.MB_PER_S, Report::mb),
+                    figure(m, Measurement.CPU_S_PER_GIB, Report::ratio),
+                    m.summary(Measurement.STARTUP_MS) == null ? "-" : figure(m, Measurement.STARTUP_MS, Report::mb));
+        }
+        Measurement reference = rows.stream().filter(TransferWorkload::isFrameReference).findFirst().orElse(null);
+        if (reference != null) {
+            out.printf(format, "frame layer", figure(reference, Measurement.MB_PER_S, Report::mb),
+                    "(one-way 512 KiB,", "frameconn per-frame, this run)");
+        }
+        out.println();
+        out.println("transfer ratios: MB/s medians (> 1: the first faster)");
+        Double nc = medianOf(mine, Impl.NC, Measurement.MB_PER_S);
+        Double socat = medianOf(mine, Impl.SOCAT, Measurement.MB_PER_S);
+        Double mbuffer = medianOf(mine, Impl.MBUFFER, Measurement.MB_PER_S);
+        Double better = socat == null ? mbuffer : mbuffer == null ? socat : Math.max(socat, mbuffer);
+        String betterName = better == null ? "socat/mbuffer" : better.equals(socat) ? "socat" : "mbuffer";
+        for (Impl impl : List.of(Impl.FRAMECONN, Impl.FRAMECONN_PIPE)) {
+            Double fc = medianOf(mine, impl, Measurement.MB_PER_S);
+            ratioLine(out, impl.label() + " ÷ better of socat/mbuffer (" + betterName + ")", fc, better, 1.0);
+            ratioLine(out, impl.label() + " ÷ nc", fc, nc, 0.8);
+        }
+        ratioLine(out, "frameconn-tls ÷ socat-tls", medianOf(mine, Impl.FRAMECONN_TLS, Measurement.MB_PER_S),
+                medianOf(mine, Impl.SOCAT_TLS, Measurement.MB_PER_S), 1.0);
+        ratioLine(out, "stream-lib ÷ frame layer one-way 512 KiB", medianOf(mine, Impl.STREAM_LIB,
+                Measurement.MB_PER_S), reference == null ? null : reference.summary(Measurement.MB_PER_S).median(), 0.8);
+        for (Impl impl : List.of(Impl.FRAMECONN, Impl.FRAMECONN_PIPE, Impl.FRAMECONN_TLS)) {
+            Double startup = medianOf(mine, impl, Measurement.STARTUP_MS);
+            if (startup != null) {
+                out.printf(Locale.ROOT, "  %-52s %-8s target <= %d ms: %s%n", impl.label() + " startup, median",
+                        String.format(Locale.ROOT, "%.0f ms", startup), TransferWorkload.STARTUP_TARGET_MS,
+                        startup <= TransferWorkload.STARTUP_TARGET_MS ? "met" : "NOT met");
+            }
+        }
+    }
+
+    private static void ratioLine(PrintStream out, String what, Double mine, Double theirs, double target) {
+        if (mine == null || theirs == null || theirs == 0) {
+            out.printf(Locale.ROOT, "  %-52s %-8s target >= %.1f: -%n", what, "-", target);
+            return;
+        }
+        double r = mine / theirs;
+        out.printf(Locale.ROOT, "  %-52s %-8s target >= %.1f: %s%n", what, String.format(Locale.ROOT, "%.2f", r),
+                target, r >= target ? "met" : "NOT met");
+    }
+
+    /** The median of {@code figure} in {@code impl}'s row, or null if it was skipped or lacks it. */
+    private static Double medianOf(List<Measurement> rows, Impl impl, String figure) {
+        for (Measurement m : rows) {
+            if (m.impl == impl && m.skipped() == null && m.summary(figure) != null) {
+                return m.summary(figure).median();
+            }
+        }
+        return null;
     }
 
     private static void idle(PrintStream out, IdleResult idle) {
@@ -347,6 +446,9 @@ final class Report {
     }
 
     static String jsonLine(Measurement m) {
+        if (m.workload == Workload.TRANSFER) {
+            return transferJsonLine(m);
+        }
         StringBuilder sb = new StringBuilder("{");
         field(sb, "workload", m.workload.label());
         field(sb, "impl", m.impl.label());
@@ -367,6 +469,34 @@ final class Report {
                 number(sb, figure + "_min", s.min());
                 number(sb, figure + "_max", s.max());
             });
+        }
+        return sb.append('}').toString();
+    }
+
+    /**
+     * A transfer row: workload, impl, bytes, then skipped with the reason, or
+     * rounds and each figure's median, _min and _max; startup_ms is null for
+     * rows that have no startup measurement (all but the frameconn processes).
+     */
+    static String transferJsonLine(Measurement m) {
+        StringBuilder sb = new StringBuilder("{");
+        field(sb, "workload", m.workload.label());
+        field(sb, "impl", m.impl.label());
+        number(sb, "bytes", m.bytes);
+        if (m.skipped() != null) {
+            field(sb, "skipped", m.skipped());
+            return sb.append('}').toString();
+        }
+        number(sb, "rounds", m.rounds());
+        for (String figure : List.of(Measurement.MB_PER_S, Measurement.CPU_S_PER_GIB, Measurement.STARTUP_MS)) {
+            Measurement.Summary s = m.summary(figure);
+            if (s == null) {
+                sb.append(",\"").append(figure).append("\":null");
+                continue;
+            }
+            number(sb, figure, s.median());
+            number(sb, figure + "_min", s.min());
+            number(sb, figure + "_max", s.max());
         }
         return sb.append('}').toString();
     }

@@ -22,6 +22,7 @@ final class Runner implements AutoCloseable {
     private final List<Contender> tlsContenders = new ArrayList<>();
     private final List<NettyTransport> nettyTransports = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<String> transferInfo = new ArrayList<>();
     private IdleResult idle;
 
     Runner(BenchOptions options, PrintStream progress) {
@@ -63,6 +64,9 @@ final class Runner implements AutoCloseable {
                 case NETTY_NIO_TLS, FRAMECONN_TLS -> {
                     // the tls workload's, below
                 }
+                case FRAMECONN_PIPE, NC, SOCAT, MBUFFER, SOCAT_TLS, STREAM_LIB -> {
+                    // the transfer workload's (TransferWorkload)
+                }
             }
         }
         if (options.workloads().contains(Workload.TLS)) {
@@ -92,6 +96,11 @@ final class Runner implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /** How the transfer workload's rows were made (CLI, tools, file), for the report; empty if it did not run. */
+    List<String> transferInfo() {
+        return transferInfo;
     }
 
     /** The idle workload's result, or null if it did not run (not selected, or frameconn not among the impls). */
@@ -134,6 +143,14 @@ final class Runner implements AutoCloseable {
             for (int payload : TLS_PAYLOADS) {
                 results.addAll(transfers(tlsContenders, Workload.TLS, payload, 1, ThreadKind.PLATFORM));
             }
+        }
+        if (options.workloads().contains(Workload.TRANSFER) && !options.pinnedChild()) {
+            // the frame layer's one-way 512 KiB row is measured here only if the one-way workload has none
+            boolean needReference = results.stream().noneMatch(TransferWorkload::isFrameReference);
+            TransferWorkload transfer = TransferWorkload.forRun(options, progress);
+            results.addAll(transfer.run(needReference));
+            notes.addAll(transfer.notes());
+            transferInfo.addAll(transfer.info());
         }
         return results;
     }

@@ -14,7 +14,12 @@ public enum Workload {
      * One connection over TLS 1.3 with mutual authentication, 64 KiB and 512 KiB
      * frames one way: frameconn-tls beside Netty NIO with SslHandler (JDK provider).
      */
-    TLS("tls");
+    TLS("tls"),
+    /**
+     * One file moved between two processes over loopback: {@code frameconn send/recv} (plain, pipe, TLS)
+     * beside nc, socat and mbuffer, plus the stream layer in one JVM. See {@link TransferWorkload}.
+     */
+    TRANSFER("transfer");
 
     private final String label;
 
@@ -35,6 +40,6 @@ public enum Workload {
             }
         }
         throw new IllegalArgumentException("workload=" + label
-                + " is none of one-way, ping-pong, connections, idle, tls");
+                + " is none of one-way, ping-pong, connections, idle, tls, transfer");
     }
 }
