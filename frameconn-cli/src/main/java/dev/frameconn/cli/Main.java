@@ -51,6 +51,13 @@ public final class Main {
 
     /** Runs the tool on standard output and error; returns the exit status instead of exiting. */
     public static int run(String... args) {
+        if (isVersionOnly(args)) {
+            // what picocli prints for it, without loading picocli: a third of a second on a busy machine
+            PrintWriter out = new PrintWriter(System.out);
+            printVersion(out);
+            out.flush();
+            return ExitCode.OK;
+        }
         CommandLine cli = commandLine(args);
         try {
             return cli.execute(args);
@@ -81,7 +88,7 @@ public final class Main {
     static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new Main());
         String first = args.length == 0 ? null : args[0];
-        boolean versionOnly = args.length == 1 && ("--version".equals(first) || "-V".equals(first));
+        boolean versionOnly = isVersionOnly(args);
         boolean single = first != null && SUBCOMMANDS.contains(first);
         if (!versionOnly) {
             for (String name : SUBCOMMANDS) {
@@ -105,6 +112,18 @@ public final class Main {
             return ExitCode.INTERNAL;
         });
         return cli;
+    }
+
+    /** True for exactly {@code --version} or {@code -V}: a run that needs no subcommand. */
+    static boolean isVersionOnly(String[] args) {
+        return args.length == 1 && ("--version".equals(args[0]) || "-V".equals(args[0]));
+    }
+
+    /** Prints the version lines as picocli's version help does (no markup in them, so no ANSI either). */
+    static void printVersion(PrintWriter out) {
+        for (String line : new Version().getVersion()) {
+            out.println(line);
+        }
     }
 
     /** The subcommands other than help, in the order the help lists them. */
@@ -138,43 +157,48 @@ public final class Main {
     }
 
     /**
-     * The version: the project version and the commit the jar was built from,
-     * as the build wrote them into {@code version.properties}; "-dirty" when the
-     * tree had uncommitted changes, "commit unknown" when it was built without
-     * git. The Java line names the runtime actually in use.
+     * The version: the project version the build wrote into
+     * {@code version.properties}, and the commit it wrote into {@code commit.txt}
+     * ({@code git describe}: the short hash, "-dirty" when the tree had
+     * uncommitted changes); "commit unknown" when it was built without git.
+     * The Java line names the runtime actually in use.
      */
     static final class Version implements IVersionProvider {
+        private static final java.util.regex.Pattern COMMIT =
+                java.util.regex.Pattern.compile("[0-9a-f]{7,40}(-dirty)?");
+
         @Override
         public String[] getVersion() {
-            return new String[] {versionLine(readBuildInfo()),
+            Properties build = new Properties();
+            String commit = null;
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            } catch (IOException e) {
+                // an unreadable resource is a broken jar; the line then says "development build"
+            }
+            try (InputStream in = Main.class.getResourceAsStream("commit.txt")) {
+                if (in != null) {
+                    commit = new String(in.readNBytes(200), java.nio.charset.StandardCharsets.US_ASCII);
+                }
+            } catch (IOException e) {
+                // as if built without git
+            }
+            return new String[] {versionLine(build.getProperty("version"), commit),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
         }
 
-        /** {@code frameconn VERSION (commit HASH[-dirty])} from the build's properties. */
-        static String versionLine(Properties build) {
-            String version = known(build.getProperty("version"));
-            String commit = known(build.getProperty("commit"));
-            String dirty = "true".equals(build.getProperty("dirty")) ? "-dirty" : "";
-            return "frameconn " + (version == null ? "(development build)" : version)
-                    + (commit == null ? " (commit unknown)" : " (commit " + commit + dirty + ")");
-        }
-
-        /** Null for a missing value or one the build did not fill in (a literal "${...}"). */
-        private static String known(String value) {
-            return value == null || value.isBlank() || value.contains("${") || value.equals("unknown")
-                    ? null : value.strip();
-        }
-
-        private static Properties readBuildInfo() {
-            Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            } catch (IOException e) {
-                // an unreadable resource is a broken jar; the version line then says "unknown"
-            }
-            return p;
+        /**
+         * {@code frameconn VERSION (commit HASH[-dirty])}; a version the build did
+         * not fill in is "(development build)", and anything but a commit as git
+         * describes it (missing, an error message) is "commit unknown".
+         */
+        static String versionLine(String version, String commit) {
+            String v = version == null || version.isBlank() || version.contains("${") ? null : version.strip();
+            String c = commit == null ? null : commit.strip();
+            return "frameconn " + (v == null ? "(development build)" : v)
+                    + (c != null && COMMIT.matcher(c).matches() ? " (commit " + c + ")" : " (commit unknown)");
         }
     }
 }

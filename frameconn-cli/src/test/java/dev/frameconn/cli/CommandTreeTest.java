@@ -42,6 +42,19 @@ class CommandTreeTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"--version", "-V"})
+    void versionWithoutPicocliPrintsWhatPicocliPrints(String option) {
+        assertThat(Main.isVersionOnly(new String[] {option})).isTrue();
+        StringWriter direct = new StringWriter();
+        PrintWriter out = new PrintWriter(direct);
+        Main.printVersion(out);
+        out.flush();
+        assertThat(direct.toString()).isEqualTo(run(Main.commandLine(), new String[] {option}).out());
+        assertThat(Main.isVersionOnly(new String[] {option, "send"})).isFalse();
+        assertThat(Main.isVersionOnly(new String[] {"send", option})).isFalse();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"send", "recv", "demo", "frames"})
     void aSubcommandRunBuildsOnlyThatSubcommand(String name) {
         assertThat(Main.commandLine(name, "--help").getSubcommands()).containsOnlyKeys(name);

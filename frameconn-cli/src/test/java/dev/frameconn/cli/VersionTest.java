@@ -23,36 +23,27 @@ class VersionTest {
     @TempDir
     Path dir;
 
-    private static Properties props(String... keyValues) {
-        Properties p = new Properties();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            p.setProperty(keyValues[i], keyValues[i + 1]);
-        }
-        return p;
-    }
-
     @Test
     void aCleanCheckoutShowsVersionAndCommit() {
-        assertThat(Main.Version.versionLine(props("version", "1.2.3", "commit", "abc1234", "dirty", "false")))
-                .isEqualTo("frameconn 1.2.3 (commit abc1234)");
+        assertThat(Main.Version.versionLine("1.2.3", "abc1234\n")).isEqualTo("frameconn 1.2.3 (commit abc1234)");
     }
 
     @Test
     void uncommittedChangesAreMarkedDirty() {
-        assertThat(Main.Version.versionLine(props("version", "1.2.3", "commit", "abc1234", "dirty", "true")))
+        assertThat(Main.Version.versionLine("1.2.3", "abc1234-dirty\n"))
                 .isEqualTo("frameconn 1.2.3 (commit abc1234-dirty)");
     }
 
     @Test
     void withoutGitTheCommitIsUnknown() {
-        assertThat(Main.Version.versionLine(props("version", "1.2.3", "commit", "unknown", "dirty", "false")))
+        assertThat(Main.Version.versionLine("1.2.3", null)).isEqualTo("frameconn 1.2.3 (commit unknown)");
+        // git ran but could not answer: its message is not a commit
+        assertThat(Main.Version.versionLine("1.2.3", "fatal: not a git repository (or any parent)\n"))
                 .isEqualTo("frameconn 1.2.3 (commit unknown)");
         // a build that did not filter the file at all
-        assertThat(Main.Version.versionLine(props("version", "${project.version}", "commit",
-                "${git.commit.id.abbrev}", "dirty", "${git.dirty}")))
+        assertThat(Main.Version.versionLine("${project.version}", ""))
                 .isEqualTo("frameconn (development build) (commit unknown)");
-        assertThat(Main.Version.versionLine(new Properties()))
-                .isEqualTo("frameconn (development build) (commit unknown)");
+        assertThat(Main.Version.versionLine(null, null)).isEqualTo("frameconn (development build) (commit unknown)");
     }
 
     @Test
@@ -63,10 +54,8 @@ class VersionTest {
             p.load(in);
         }
         assertThat(p.getProperty("version")).matches("\\d+\\.\\d+\\.\\d+([-.].+)?");
-        assertThat(p.getProperty("commit")).matches("[0-9a-f]{7,}|unknown");
-        assertThat(p.getProperty("dirty")).matches("true|false");
         // reproducible builds: same commit, same bytes
-        assertThat(p.stringPropertyNames()).containsExactlyInAnyOrder("version", "commit", "dirty");
+        assertThat(p.stringPropertyNames()).containsExactly("version");
     }
 
     @Test
@@ -78,7 +67,7 @@ class VersionTest {
             assertThat(lines).hasSize(2);
             assertThat(lines.get(0)).matches("frameconn \\d+\\.\\d+\\.\\d+\\S* \\(commit ([0-9a-f]{7}(-dirty)?|unknown)\\)");
             if (head != null) {
-                assertThat(lines.get(0)).contains("(commit " + head);
+                assertThat(lines.get(0)).matches(".* \\(commit " + head + "(-dirty)?\\)");
             }
             assertThat(lines.get(1)).startsWith("Java " + Runtime.version());
         }
