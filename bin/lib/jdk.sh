@@ -109,9 +109,20 @@ frameconn_find_jdk() {
 
 # frameconn_java_home JAVA_BIN: print the JDK home of a java binary, following symlinks
 # (/usr/bin/java -> /etc/alternatives/java -> /usr/lib/jvm/<jdk>/bin/java).
+# An absolute path that is no symlink needs no process: HOME is two levels up.
 frameconn_java_home() {
-  local java_bin=$1 resolved
-  resolved=$(readlink -f "$java_bin" 2>/dev/null) || resolved=$java_bin
-  [[ -n $resolved ]] || resolved=$java_bin
-  (cd "$(dirname "$resolved")/.." && pwd -P)
+  local java_bin=$1 resolved dir
+  if [[ $java_bin == /* && ! -L $java_bin ]]; then
+    dir=${java_bin%/*}
+    printf '%s\n' "${dir%/*}"
+    return 0
+  fi
+  resolved=$(readlink -f "$java_bin" 2>/dev/null) || resolved=
+  if [[ $resolved == /* ]]; then
+    # canonical already: no symlink left anywhere in it
+    dir=${resolved%/*}
+    printf '%s\n' "${dir%/*}"
+    return 0
+  fi
+  (cd "$(dirname "$java_bin")/.." && pwd -P)
 }
