@@ -1,0 +1,37 @@
+package dev.frameconn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The start-up cache's training run does what the cache is for: a real
+ * {@code recv} and {@code send} over loopback TCP through the tool's own
+ * command line, verified at both ends (status 0), and it leaves no files
+ * behind. bin/frameconn keeps no cache when the training fails, so a training
+ * that quietly broke would cost every start its speed.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class StartupTrainingTest {
+    @Test
+    void aVerifiedTransferOverLoopbackThatLeavesNoFiles() throws Exception {
+        Set<Path> before = trainingDirs();
+        assertThat(StartupTraining.run()).isZero();
+        assertThat(trainingDirs()).isEqualTo(before);
+    }
+
+    private static Set<Path> trainingDirs() throws IOException {
+        try (Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return all.filter(p -> p.getFileName().toString().startsWith("frameconn-training"))
+                    .collect(Collectors.toSet());
+        }
+    }
+}
