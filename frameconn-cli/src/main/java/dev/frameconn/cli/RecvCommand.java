@@ -147,7 +147,9 @@ final class RecvCommand implements Callable<Integer> {
             err.println(name + ": cannot listen on " + Addresses.format(listen) + ": " + EndReason.messageOf(e));
             return TransferExit.UNAVAILABLE;
         }
-        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(accepted, options.heartbeatConfig(metrics)));
+        // platform threads: see DataThreads
+        StreamConn conn = StreamConn.over(
+                HeartbeatConn.wrap(accepted, DataThreads.on(options.heartbeatConfig(metrics))));
         try {
             return receive(conn, target, err, name, Addresses.format(accepted.remoteAddress()));
         } finally {

@@ -158,7 +158,8 @@ final class SendCommand implements Callable<Integer> {
                     : "cannot connect to " + Addresses.format(address) + ": " + EndReason.messageOf(e)));
             return TransferExit.UNAVAILABLE;
         }
-        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(raw, options.heartbeatConfig(metrics)));
+        // platform threads: see DataThreads
+        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(raw, DataThreads.on(options.heartbeatConfig(metrics))));
         try {
             return send(conn, source, size, tls != null, err, name, peer);
         } finally {
