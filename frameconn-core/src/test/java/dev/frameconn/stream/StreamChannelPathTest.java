@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
+import dev.frameconn.heartbeat.Await;
+import dev.frameconn.heartbeat.HeartbeatConn;
 import dev.frameconn.heartbeat.Loopback;
+import dev.frameconn.heartbeat.ManualTicker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +19,9 @@ import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamChannelPathTest {
     private static final int DATA = 5;
-    private final Loopback net = new Loopback();
+    private Loopback net = new Loopback();
 
     @AfterEach
     void noLeaks() throws Exception {
@@ -213,5 +218,58 @@ class StreamChannelPathTest {
         assertThatThrownBy(() -> s[1].receive(DATA)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("receiveState=BROKEN");
         assertThat(sent.get(20, TimeUnit.SECONDS)).isEqualTo(2L * StreamConn.MAX_CHUNK);
+    }
+
+    @Test
+    void aBlockedSinkDoesNotStopTheHeartbeatsAndTheStreamGoesOnAfterIt() throws Exception {
+        ManualTicker clock = new ManualTicker();
+        net.close();
+        net = new Loopback(clock);
+        StreamConn[] s = streamPair();
+        long size = 3L * StreamConn.MAX_CHUNK;
+        CompletableFuture<Long> sent = async(() -> s[0].send(DATA, randomChannel(size, 3)));
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ShortWriteSink counted = new ShortWriteSink(4);
+        WritableByteChannel slowDisk = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                blocked.countDown();
+                try {
+                    release.await(); // like a disk that hangs for a while
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                return counted.write(src);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        CompletableFuture<Long> received = async(() -> s[1].receive(DATA, slowDisk));
+        assertThat(blocked.await(20, TimeUnit.SECONDS)).isTrue();
+        HeartbeatConn[] sides = {s[0].heartbeatConn(), s[1].heartbeatConn()};
+        try {
+            for (int step = 1; step <= 25; step++) { // two and a half peer timeouts
+                clock.advance(Duration.ofSeconds(1));
+                for (HeartbeatConn side : sides) {
+                    int at = step;
+                    Await.until("heartbeats flow at step " + at + ": " + side,
+                            () -> side.sinceLastReceived().compareTo(Duration.ofSeconds(6)) < 0);
+                }
+            }
+            assertThat(received).isNotDone();
+        } finally {
+            release.countDown();
+        }
+        assertThat(received.get(20, TimeUnit.SECONDS)).isEqualTo(size);
+        assertThat(sent.get(20, TimeUnit.SECONDS)).isEqualTo(size);
+        assertThat(counted.crc.getValue()).isEqualTo(crcOf(size, 3));
+        assertThat(s[1].heartbeatConn().isOpen()).isTrue();
     }
 }
