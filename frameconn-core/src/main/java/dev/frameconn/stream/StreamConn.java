@@ -34,7 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       overlap instead of adding up. Every data frame but the last is full.
  *       The chunks are direct buffers, written as frame payloads without a
  *       copy; a {@link ChunkObserver} (a digest, a progress count) runs on the
- *       reading thread, beside the writes.</li>
+ *       reading thread, beside the writes. A connection that has sent keeps
+ *       its chunks for the next sends: {@value #CHUNKS} of 512 KiB at most
+ *       (as many as one send used), direct memory that the garbage collector
+ *       frees with the connection object.</li>
  *   <li>{@link #receive(int, WritableByteChannel)} writes each frame payload
  *       to the sink as it is, from the pooled buffer it was read into.</li>
  *   <li>A failing source is not a failed connection: its message goes to the
