@@ -6,14 +6,13 @@ import dev.frameconn.heartbeat.HeartbeatConn;
 import dev.frameconn.micrometer.MicrometerMetrics;
 import dev.frameconn.micrometer.PrometheusHttpServer;
 import dev.frameconn.stream.StreamConn;
+import dev.frameconn.stream.StreamException;
 import dev.frameconn.stream.StreamInput;
 import dev.frameconn.tls.TlsConfig;
 import dev.frameconn.tls.TlsHandshakeException;
-import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
@@ -148,7 +147,9 @@ final class RecvCommand implements Callable<Integer> {
             err.println(name + ": cannot listen on " + Addresses.format(listen) + ": " + EndReason.messageOf(e));
             return TransferExit.UNAVAILABLE;
         }
-        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(accepted, options.heartbeatConfig(metrics)));
+        // platform threads: see DataThreads
+        StreamConn conn = StreamConn.over(
+                HeartbeatConn.wrap(accepted, DataThreads.on(options.heartbeatConfig(metrics))));
         try {
             return receive(conn, target, err, name, Addresses.format(accepted.remoteAddress()));
         } finally {
@@ -182,11 +183,12 @@ final class RecvCommand implements Callable<Integer> {
 
     private int receive(StreamConn conn, Path target, PrintWriter err, String name, String peer) {
         MessageDigest digest = Sha256.newDigest();
-        OutputStream sink;
+        // channels, so that frame payloads go from their pooled buffers to the output without a copy
+        FileChannel sink;
         FileChannel file = null;
         try {
             if (target == null) {
-                sink = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+                sink = new FileOutputStream(FileDescriptor.out).getChannel(); // a pipe or a terminal too
             } else {
                 Path dir = target.getParent();
                 // a hidden name beside the target (same file system: the rename is atomic); created
@@ -196,7 +198,7 @@ final class RecvCommand implements Callable<Integer> {
                 Files.createFile(tmp);
                 partial.set(tmp);
                 file = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                sink = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(file), 1 << 16);
+                sink = file;
             }
         } catch (IOException e) {
             String why = "cannot create a temporary file beside " + target + ": " + EndReason.messageOf(e);
@@ -204,40 +206,31 @@ final class RecvCommand implements Callable<Integer> {
             sendReceipt(conn, Receipt.error(why));
             return TransferExit.LOCAL_IO;
         }
-        long bytes = 0;
+        long bytes;
         try (Progress progress = new Progress("received", -1, err, options.showProgress());
                 StreamInput in = conn.receive(TransferOptions.DATA_TYPE)) {
-            byte[] chunk = new byte[1 << 16];
-            while (true) {
-                int n;
-                try {
-                    n = in.read(chunk);
-                } catch (IOException e) {
-                    progress.finish();
-                    TransferFailure f = TransferFailure.of(e, "the sender " + peer);
-                    err.println(name + ": " + f.message());
-                    return f.exit();
-                }
-                if (n < 0) {
-                    break;
-                }
-                digest.update(chunk, 0, n);
-                try {
-                    sink.write(chunk, 0, n);
-                } catch (IOException e) {
-                    progress.finish();
-                    String why = "cannot write " + (target == null ? "standard output" : target) + ": "
-                            + EndReason.messageOf(e);
-                    err.println(name + ": " + why);
-                    sendReceipt(conn, Receipt.error(why));
-                    return TransferExit.LOCAL_IO;
-                }
-                bytes += n;
-                progress.add(n);
+            try {
+                // the digest sees what was written, after it was written
+                bytes = in.transferTo(sink, chunk -> {
+                    progress.add(chunk.remaining());
+                    digest.update(chunk);
+                });
+            } catch (StreamException e) {
+                progress.finish();
+                TransferFailure f = TransferFailure.of(e, "the sender " + peer);
+                err.println(name + ": " + f.message());
+                return f.exit();
+            } catch (IOException e) {
+                // transferTo throws only StreamException for the stream: anything else is the output's
+                progress.finish();
+                String why = "cannot write " + (target == null ? "standard output" : target) + ": "
+                        + EndReason.messageOf(e);
+                err.println(name + ": " + why);
+                sendReceipt(conn, Receipt.error(why));
+                return TransferExit.LOCAL_IO;
             }
             progress.finish();
             try {
-                sink.flush();
                 if (file != null) {
                     file.force(true); // on disk before the name says "complete"
                     file.close();

@@ -15,14 +15,14 @@ import dev.frameconn.stream.StreamSourceException;
 import dev.frameconn.tls.TlsConfig;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -104,13 +104,14 @@ final class SendCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         TlsConfig tls = tlsOptions.loadFor(spec, address);
-        InputStream source;
+        // a channel, so that reads land in the stream layer's direct buffers: no copy on the way to the socket
+        FileChannel source;
         long size = -1;
         try {
             if (input == null) {
-                source = new FileInputStream(FileDescriptor.in);
+                source = new FileInputStream(FileDescriptor.in).getChannel(); // a pipe or a terminal too
             } else {
-                source = Files.newInputStream(input);
+                source = FileChannel.open(input, StandardOpenOption.READ);
                 if (Files.isRegularFile(input)) {
                     size = Files.size(input);
                 }
@@ -130,7 +131,7 @@ final class SendCommand implements Callable<Integer> {
     }
 
     /** Closing the input after the transfer: a failure loses nothing and must not change the status. */
-    private static void closeQuietly(InputStream source) {
+    private static void closeQuietly(FileChannel source) {
         try {
             source.close();
         } catch (IOException ignored) {
@@ -139,7 +140,7 @@ final class SendCommand implements Callable<Integer> {
     }
 
 
-    private int connectAndSend(InputStream source, long size, TlsConfig tls, MicrometerMetrics metrics,
+    private int connectAndSend(FileChannel source, long size, TlsConfig tls, MicrometerMetrics metrics,
             PrintWriter err, String name) {
         FrameConn raw;
         String peer = "the receiver " + Addresses.format(address);
@@ -157,7 +158,8 @@ final class SendCommand implements Callable<Integer> {
                     : "cannot connect to " + Addresses.format(address) + ": " + EndReason.messageOf(e)));
             return TransferExit.UNAVAILABLE;
         }
-        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(raw, options.heartbeatConfig(metrics)));
+        // platform threads: see DataThreads
+        StreamConn conn = StreamConn.over(HeartbeatConn.wrap(raw, DataThreads.on(options.heartbeatConfig(metrics))));
         try {
             return send(conn, source, size, tls != null, err, name, peer);
         } finally {
@@ -165,25 +167,18 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    private int send(StreamConn conn, InputStream source, long size, boolean tls, PrintWriter err, String name,
+    private int send(StreamConn conn, FileChannel source, long size, boolean tls, PrintWriter err, String name,
             String peer) {
         MessageDigest digest = Sha256.newDigest();
         long sent;
         double seconds;
         try (Progress progress = new Progress("sent", size, err, options.showProgress())) {
-            InputStream counted = new FilterInputStream(source) {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0) {
-                        digest.update(b, off, n);
-                        progress.add(n);
-                    }
-                    return n;
-                }
-            };
             try {
-                sent = conn.send(TransferOptions.DATA_TYPE, counted);
+                // digest and count on the stream layer's reading thread, beside the socket writes
+                sent = conn.send(TransferOptions.DATA_TYPE, source, chunk -> {
+                    progress.add(chunk.remaining());
+                    digest.update(chunk);
+                });
             } catch (IOException e) {
                 progress.finish();
                 TransferFailure f = TransferFailure.of(tls ? tlsRejectionOr(conn, e) : e, peer);

@@ -233,6 +233,20 @@ class TransferProcessTest {
     }
 
     @Test
+    void anOutputThatCannotBeWrittenIsReportedOnBothSides() throws Exception {
+        Path in = Files.write(dir.resolve("in.bin"), randomBytes(1 << 20));
+        // standard output on /dev/full: every write fails with ENOSPC
+        List<String> args = List.of("recv", "--listen", "127.0.0.1:0");
+        Tool recv = new Tool(Path.of("/dev/full"), args.toArray(String[]::new));
+        String address = listeningAddress(recv);
+        Tool send = send(address, "--input", in.toString());
+        assertThat(recv.awaitExit()).as(recv.err.toString()).isEqualTo(TransferExit.LOCAL_IO);
+        assertThat(send.awaitExit()).as(send.err.toString()).isEqualTo(TransferExit.FAILED);
+        assertThat(recv.stderr()).contains("frameconn recv: cannot write standard output: No space left on device");
+        assertThat(send.stderr()).contains("frameconn send: the receiver failed: cannot write standard output");
+    }
+
+    @Test
     void anInterruptedTransferLeavesNoFileBehind() throws Exception {
         Tool recv = recv("--listen", "127.0.0.1:0", "--output", "out.bin");
         String address = listeningAddress(recv);

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -30,7 +31,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@link #send(int, InputStream)} reads the source on its own thread,
  *       a few chunks ahead of the writes, so a slow source and a slow network
- *       overlap instead of adding up. Every data frame but the last is full.</li>
+ *       overlap instead of adding up. Every data frame but the last is full.
+ *       The chunks are direct buffers, written as frame payloads without a
+ *       copy; a {@link ChunkObserver} (a digest, a progress count) runs on the
+ *       reading thread, beside the writes. A connection that has sent keeps
+ *       its chunks for the next sends: {@value #CHUNKS} of 512 KiB at most
+ *       (as many as one send used), direct memory that the garbage collector
+ *       frees with the connection object.</li>
+ *   <li>{@link #receive(int, WritableByteChannel)} writes each frame payload
+ *       to the sink as it is, from the pooled buffer it was read into.</li>
  *   <li>A failing source is not a failed connection: its message goes to the
  *       peer as ERROR_TRAILER frames and END, the receiver's stream throws
  *       {@link StreamSourceException} with it, and both directions can carry
@@ -68,6 +77,8 @@ public final class StreamConn implements AutoCloseable {
     public static final int MAX_TRAILER_RECEIVE = 1 << 20;
     /** Chunks read ahead of the network at most, as in zrepl (a channel of 5). */
     static final int READ_AHEAD_CHUNKS = 4;
+    /** Chunk buffers per connection: the read-ahead, plus one being filled and one being written. */
+    static final int CHUNKS = READ_AHEAD_CHUNKS + 2;
     /** How long a failed send waits for a source read in progress before leaving it behind: 1 s. */
     static final long SOURCE_GRACE_MILLIS = 1000;
 
@@ -78,6 +89,14 @@ public final class StreamConn implements AutoCloseable {
     private final HeartbeatConn conn;
     private final AtomicInteger sendState = new AtomicInteger(IDLE);
     final AtomicInteger receiveState = new AtomicInteger(IDLE);
+    /**
+     * The send chunks, direct, made on first use and kept for the next sends.
+     * Used by one send's reader thread at a time: a send starts only after the
+     * previous one's reader was joined, or never again if it was left behind.
+     */
+    private final ByteBuffer[] chunks = new ByteBuffer[CHUNKS];
+    /** For {@link InputStream} sources: the array they read into; same rule as {@link #chunks}. */
+    private byte[] heapScratch;
 
     private StreamConn(HeartbeatConn conn) {
         this.conn = conn;
@@ -122,26 +141,86 @@ public final class StreamConn implements AutoCloseable {
      * @throws InterruptedIOException if interrupted (the direction is then broken)
      */
     public long send(int type, InputStream source) throws IOException {
+        return send(type, source, null);
+    }
+
+    /**
+     * Like {@link #send(int, InputStream)}, and shows every chunk to
+     * {@code observer} (null: none) before it is sent; see {@link ChunkObserver}.
+     */
+    public long send(int type, InputStream source, ChunkObserver observer) throws IOException {
         Objects.requireNonNull(source, "source");
-        return send(type, source::read);
+        return send(type, new StreamSource(source), observer);
     }
 
     /**
      * Sends everything {@code source} holds as one stream; see
      * {@link #send(int, InputStream)}. The channel must be in blocking mode.
+     * The bytes go from the channel's reads into direct buffers that are
+     * written to the connection as they are: for a {@link java.nio.channels.FileChannel}
+     * one copy into the process and one out, none in between.
      */
     public long send(int type, ReadableByteChannel source) throws IOException {
-        Objects.requireNonNull(source, "source");
-        return send(type, (byte[] buf, int off, int len) -> source.read(ByteBuffer.wrap(buf, off, len)));
+        return send(type, source, null);
     }
 
-    /** One read from the source: bytes read, or -1 at its end. */
+    /**
+     * Like {@link #send(int, ReadableByteChannel)}, and shows every chunk to
+     * {@code observer} (null: none) before it is sent; see {@link ChunkObserver}.
+     */
+    public long send(int type, ReadableByteChannel source, ChunkObserver observer) throws IOException {
+        Objects.requireNonNull(source, "source");
+        return send(type, source::read, observer);
+    }
+
+    /**
+     * Sees the bytes of a stream as they pass, on the thread that handles
+     * them: for a send, the thread that reads the source, once per chunk,
+     * before the chunk is written (so that work such as a digest runs beside
+     * the network writes, not in their path); for a receive, the receiving
+     * thread, after the bytes went to the sink. The chunk's bytes are those
+     * between its position and limit. The observer may consume them (move the
+     * position) but must not write into the buffer nor keep it after it
+     * returns: the buffer is reused. A {@link RuntimeException} from a
+     * sender's observer fails the source (the chunk is not sent); from a
+     * receiver's, it is thrown to the receiving caller.
+     */
+    @FunctionalInterface
+    public interface ChunkObserver {
+        /** Called once per chunk, in stream order. */
+        void observe(ByteBuffer chunk);
+    }
+
+    /** One read from the source into {@code dst}: bytes read, or -1 at its end. */
     @FunctionalInterface
     private interface Source {
-        int read(byte[] buf, int off, int len) throws IOException;
+        int read(ByteBuffer dst) throws IOException;
     }
 
-    private long send(int type, Source source) throws IOException {
+    /** An {@link InputStream} read through one reused heap array, copied into the direct chunk. */
+    private final class StreamSource implements Source {
+        private final InputStream in;
+
+        StreamSource(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            byte[] scratch = heapScratch;
+            if (scratch == null) {
+                scratch = new byte[MAX_CHUNK];
+                heapScratch = scratch; // by the reader thread; the next send's reader sees it after a join
+            }
+            int n = in.read(scratch, 0, Math.min(scratch.length, dst.remaining()));
+            if (n > 0) {
+                dst.put(scratch, 0, n);
+            }
+            return n;
+        }
+    }
+
+    private long send(int type, Source source, ChunkObserver observer) throws IOException {
         if (!isApplicationType(type)) {
             throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
                     + " uses reserved bits 16..19 or 24..31; stream types are application types");
@@ -150,7 +229,7 @@ public final class StreamConn implements AutoCloseable {
             throw new IllegalStateException("sendState=" + stateName(sendState.get())
                     + ": one stream at a time per direction, and a broken direction stays broken");
         }
-        SourceReader reader = new SourceReader(source);
+        SourceReader reader = new SourceReader(source, observer, chunks);
         Thread thread;
         try {
             // the connection's thread factory: whoever watches the connection's threads sees this one too
@@ -185,28 +264,30 @@ public final class StreamConn implements AutoCloseable {
     private long pump(int type, SourceReader reader) throws IOException {
         long bytes = 0;
         while (true) {
-            Chunk c;
+            ByteBuffer c;
             try {
                 c = reader.filled.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while sending a stream");
             }
-            if (c.data != null) {
-                write(type, ByteBuffer.wrap(c.data, 0, c.length));
-                bytes += c.length;
-                reader.free.add(c.data); // never full: the reader holds at most all buffers
-            } else if (c.error == null) {
+            if (c != SourceReader.DONE) {
+                int n = c.remaining();
+                write(type, c); // a direct buffer: gathered behind the header, not copied
+                bytes += n;
+                reader.free.add(c); // never full: room for every chunk and the poison
+            } else if (reader.error == null) {
                 writeEnd();
                 return bytes;
             } else {
-                String message = describe(c.error);
+                Throwable error = reader.error;
+                String message = describe(error);
                 byte[] utf8 = trailerBytes(message);
                 for (int at = 0; at < utf8.length; at += MAX_CHUNK) {
                     write(ERROR_TRAILER, ByteBuffer.wrap(utf8, at, Math.min(MAX_CHUNK, utf8.length - at)));
                 }
                 writeEnd();
-                throw new StreamSourceException(message, false, c.error);
+                throw new StreamSourceException(message, false, error);
             }
         }
     }
@@ -276,37 +357,49 @@ public final class StreamConn implements AutoCloseable {
         }
     }
 
-    /** A filled chunk, the source's end (data and error null), or its failure. */
-    private record Chunk(byte[] data, int length, Throwable error) {}
-
     /**
-     * Reads the source into recycled 512 KiB arrays, at most
-     * {@link #READ_AHEAD_CHUNKS} ahead of the writer. Heap arrays rather than
-     * pooled buffers: a source read that outlives a failed send then costs
-     * nothing but garbage.
+     * Reads the source into direct 512 KiB chunks, at most
+     * {@link #READ_AHEAD_CHUNKS} ahead of the writer, and hands them over
+     * filled, so that every frame but the last is full. The chunks belong to
+     * the {@link StreamConn} and serve its next sends too (allocated on first
+     * use, {@link #CHUNKS} at most): the queues carry the same buffer objects
+     * round and round, so nothing is allocated per chunk. A reader left behind
+     * by a failed send keeps the chunks it holds, but that direction never
+     * sends again.
      */
     private static final class SourceReader implements Runnable {
-        private static final byte[] POISON = new byte[0];
-        final BlockingQueue<Chunk> filled = new ArrayBlockingQueue<>(READ_AHEAD_CHUNKS + 1);
-        final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(READ_AHEAD_CHUNKS + 3);
+        /** Handed over after the last chunk: the end, or the failure in {@link #error}. */
+        static final ByteBuffer DONE = ByteBuffer.allocate(0);
+        private static final ByteBuffer POISON = ByteBuffer.allocate(0);
+        final BlockingQueue<ByteBuffer> filled = new ArrayBlockingQueue<>(CHUNKS + 1);
+        final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(CHUNKS + 1);
+        /** The source's failure, set before {@link #DONE} is queued; null at a clean end. */
+        volatile Throwable error;
         private final Source source;
-        private int allocated;
+        private final ChunkObserver observer;
+        private final ByteBuffer[] chunks;
+        private int used;
         private volatile boolean stopped;
 
-        SourceReader(Source source) {
+        SourceReader(Source source, ChunkObserver observer, ByteBuffer[] chunks) {
             this.source = source;
+            this.observer = observer;
+            this.chunks = chunks;
         }
 
         @Override
         public void run() {
             try {
                 while (!stopped) {
-                    byte[] buf = free.poll();
+                    ByteBuffer buf = free.poll();
                     if (buf == null) {
-                        // grow to READ_AHEAD_CHUNKS + 2 (one filling, one writing), then recycle
-                        if (allocated < READ_AHEAD_CHUNKS + 2) {
-                            buf = new byte[MAX_CHUNK];
-                            allocated++;
+                        if (used < chunks.length) {
+                            buf = chunks[used];
+                            if (buf == null) {
+                                buf = ByteBuffer.allocateDirect(MAX_CHUNK);
+                                chunks[used] = buf;
+                            }
+                            used++;
                         } else {
                             buf = free.take();
                         }
@@ -314,31 +407,40 @@ public final class StreamConn implements AutoCloseable {
                     if (buf == POISON || stopped) {
                         return;
                     }
-                    // fill the whole chunk, so that every frame but the last is full
-                    int n = 0;
+                    buf.clear();
                     boolean end = false;
-                    Throwable error = null;
+                    Throwable failure = null;
                     try {
-                        while (n < buf.length) {
-                            int r = source.read(buf, n, buf.length - n);
-                            if (r < 0) {
+                        while (buf.hasRemaining()) {
+                            if (source.read(buf) < 0) {
                                 end = true;
                                 break;
                             }
-                            n += r;
                         }
                     } catch (IOException | RuntimeException e) {
-                        error = e;
+                        failure = e;
+                    }
+                    buf.flip();
+                    int n = buf.limit();
+                    if (n > 0 && observer != null) {
+                        try {
+                            observer.observe(buf);
+                        } catch (RuntimeException e) {
+                            failure = e; // the observer did not see this chunk whole: it is not sent
+                            n = 0;
+                        }
+                        buf.limit(n).position(0);
                     }
                     if (n > 0) {
-                        filled.put(new Chunk(buf, n, null)); // what was read before a failure still goes out
+                        filled.put(buf); // what was read before a failure still goes out
                     }
-                    if (error != null) {
-                        filled.put(new Chunk(null, 0, error));
+                    if (failure != null) {
+                        error = failure;
+                        filled.put(DONE);
                         return;
                     }
                     if (end) {
-                        filled.put(new Chunk(null, 0, null));
+                        filled.put(DONE);
                         return;
                     }
                 }
@@ -390,6 +492,30 @@ public final class StreamConn implements AutoCloseable {
         Objects.requireNonNull(sink, "sink");
         try (StreamInput in = receive(type)) {
             return in.transferTo(sink);
+        }
+    }
+
+    /**
+     * Receives one stream of {@code type} and writes it to {@code sink}, frame
+     * payload by frame payload, without copying them on the way; see
+     * {@link StreamInput#transferTo(WritableByteChannel, ChunkObserver)}.
+     *
+     * @return the number of bytes received
+     * @throws StreamException as {@link StreamInput} does
+     * @throws IOException if writing to {@code sink} fails (the stream is abandoned)
+     */
+    public long receive(int type, WritableByteChannel sink) throws IOException {
+        return receive(type, sink, null);
+    }
+
+    /**
+     * Like {@link #receive(int, WritableByteChannel)}, and shows every chunk to
+     * {@code observer} (null: none) after it was written; see {@link ChunkObserver}.
+     */
+    public long receive(int type, WritableByteChannel sink, ChunkObserver observer) throws IOException {
+        Objects.requireNonNull(sink, "sink");
+        try (StreamInput in = receive(type)) {
+            return in.transferTo(sink, observer);
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -111,6 +112,48 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
         while ((n = read(chunk, 0, chunk.length)) >= 0) {
             out.write(chunk, 0, n);
             total += n;
+        }
+        return total;
+    }
+
+    /**
+     * Writes the rest of the stream to {@code sink}; see
+     * {@link #transferTo(WritableByteChannel, StreamConn.ChunkObserver)}.
+     */
+    public long transferTo(WritableByteChannel sink) throws IOException {
+        return transferTo(sink, null);
+    }
+
+    /**
+     * Writes the rest of the stream to {@code sink}, which must be in blocking
+     * mode, straight from the frames' pooled buffers (no copy in between), and
+     * then shows each written piece to {@code observer} (null: none) on this
+     * thread. Returns at END with the number of bytes written.
+     *
+     * @throws StreamException for the stream's failures, as {@link #read()} does
+     * @throws IOException from {@code sink}, as it threw it: the stream is then
+     *         left where it was (close it to abandon it)
+     */
+    public long transferTo(WritableByteChannel sink, StreamConn.ChunkObserver observer) throws IOException {
+        Objects.requireNonNull(sink, "sink");
+        long total = 0;
+        ByteBuffer p;
+        while ((p = ready()) != null) {
+            int start = p.position();
+            int end = p.limit();
+            while (p.hasRemaining()) {
+                sink.write(p);
+            }
+            bytesReceived += end - start;
+            total += end - start;
+            if (observer != null) {
+                p.position(start);
+                try {
+                    observer.observe(p);
+                } finally {
+                    p.limit(end).position(end); // whatever the observer did, these bytes are consumed
+                }
+            }
         }
         return total;
     }
