@@ -213,7 +213,7 @@ final class Report {
         }
     }
 
-    private static void transfer(PrintStream out, List<Measurement> rows, List<String> info) {
+    static void transfer(PrintStream out, List<Measurement> rows, List<String> info) {
         List<Measurement> mine = select(rows, m -> m.workload == Workload.TRANSFER);
         if (mine.isEmpty()) {
             return;
@@ -251,7 +251,11 @@ final class Report {
         Double nc = medianOf(mine, Impl.NC, Measurement.MB_PER_S);
         Double socat = medianOf(mine, Impl.SOCAT, Measurement.MB_PER_S);
         Double mbuffer = medianOf(mine, Impl.MBUFFER, Measurement.MB_PER_S);
-        Double better = socat == null ? mbuffer : mbuffer == null ? socat : Math.max(socat, mbuffer);
+        // no conditional expression here: one mixing Double and double unboxes a missing row into an NPE
+        Double better = mbuffer;
+        if (socat != null && (mbuffer == null || socat >= mbuffer)) {
+            better = socat;
+        }
         String betterName = better == null ? "socat/mbuffer" : better.equals(socat) ? "socat" : "mbuffer";
         for (Impl impl : List.of(Impl.FRAMECONN, Impl.FRAMECONN_PIPE)) {
             Double fc = medianOf(mine, impl, Measurement.MB_PER_S);

@@ -5,28 +5,32 @@ import dev.frameconn.FrameServer;
 import dev.frameconn.heartbeat.HeartbeatConfig;
 import dev.frameconn.heartbeat.HeartbeatConn;
 import dev.frameconn.stream.StreamConn;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.SplittableRandom;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The transfer workload's "stream-lib" row: the stream layer alone, in this
- * JVM, over loopback TCP. {@link StreamConn#send(int, InputStream)} over
- * {@link HeartbeatConn} over {@link FrameConn} (default configurations, as the
- * CLI uses them) on one thread, {@link StreamConn#receiveChannel(int)} read
- * into a 1 MiB direct buffer and discarded on another.
+ * JVM, over loopback TCP, on the paths {@code frameconn send/recv} use:
+ * {@link StreamConn#send(int, ReadableByteChannel)} over {@link HeartbeatConn}
+ * over {@link FrameConn} on one thread, {@link StreamConn#receive(int,
+ * WritableByteChannel)} on another; default configurations but for the
+ * heartbeat and stream threads, which are platform threads as in the CLI (and
+ * as the frame layer's one-way row it is printed beside runs its sender and
+ * receiver).
  *
- * <p>What it measures, exactly: the source is one 1 MiB block of random bytes
- * in memory, copied out again and again ({@code System.arraycopy} into the
- * stream layer's chunk, as a file read from the page cache would copy) until
- * the file size is reached; the sink counts and drops. No file, no hashing,
- * no process start. The clock runs from the start of the sender thread to the
+ * <p>What it measures, exactly: the source is a channel over one 1 MiB direct
+ * block of random bytes, copied out again and again into the stream layer's
+ * chunks (one memory copy per byte, as a file read from the page cache costs)
+ * until the file size is reached; the sink is a channel that counts and drops
+ * each payload. No file, no hashing, no process start. The clock runs from the start of the sender thread to the
  * receiver reading the stream's end; CPU is this JVM's process CPU time over
  * the same span (both ends, heartbeat threads and GC included).
  */
@@ -34,6 +38,10 @@ final class StreamLibTransfer {
     /** The stream's frame type: an application type, as the CLI's data type. */
     private static final int DATA_TYPE = 1;
     private static final int BLOCK = 1 << 20;
+
+    /** Platform daemon threads, as {@code frameconn send/recv} use for the heartbeat and stream layers. */
+    private static final ThreadFactory PLATFORM =
+            Thread.ofPlatform().daemon().name("stream-lib-heartbeat-", 0).factory();
 
     private StreamLibTransfer() {}
 
@@ -57,8 +65,9 @@ final class StreamLibTransfer {
                 client.close();
                 throw e;
             }
-            StreamConn tx = StreamConn.over(HeartbeatConn.wrap(client, HeartbeatConfig.defaults()));
-            StreamConn rx = StreamConn.over(HeartbeatConn.wrap(accepted, HeartbeatConfig.defaults()));
+            HeartbeatConfig heartbeat = HeartbeatConfig.defaults().withThreadFactory(PLATFORM);
+            StreamConn tx = StreamConn.over(HeartbeatConn.wrap(client, heartbeat));
+            StreamConn rx = StreamConn.over(HeartbeatConn.wrap(accepted, heartbeat));
             AtomicLong sent = new AtomicLong(-1);
             AtomicReference<Throwable> sendFailure = new AtomicReference<>();
             try {
@@ -66,21 +75,13 @@ final class StreamLibTransfer {
                 long t0 = System.nanoTime();
                 Thread sender = Thread.ofPlatform().name("stream-lib-send").start(() -> {
                     try {
-                        sent.set(tx.send(DATA_TYPE, new RepeatingInput(block, bytes)));
+                        sent.set(tx.send(DATA_TYPE, new RepeatingChannel(block, bytes)));
                     } catch (Throwable t) {
                         sendFailure.set(t);
                         tx.close(); // the receiver's read then fails instead of waiting for more
                     }
                 });
-                long received = 0;
-                ByteBuffer sink = ByteBuffer.allocateDirect(BLOCK);
-                try (ReadableByteChannel in = rx.receiveChannel(DATA_TYPE)) {
-                    int n;
-                    while ((n = in.read(sink)) >= 0) {
-                        received += n;
-                        sink.clear();
-                    }
-                }
+                long received = rx.receive(DATA_TYPE, new DiscardingChannel());
                 long wall = System.nanoTime() - t0;
                 long cpu = processCpuNanos() - cpu0;
                 Bench.join(sender, "stream-lib");
@@ -112,32 +113,62 @@ final class StreamLibTransfer {
     }
 
     /** {@code total} bytes read from one block, over and over: a source that costs one copy per byte. */
-    private static final class RepeatingInput extends InputStream {
-        private final byte[] block;
+    private static final class RepeatingChannel implements ReadableByteChannel {
+        private final ByteBuffer block;
         private long left;
-        private int position;
+        private boolean open = true;
 
-        RepeatingInput(byte[] block, long total) {
-            this.block = block;
+        RepeatingChannel(byte[] bytes, long total) {
+            this.block = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
             this.left = total;
         }
 
         @Override
-        public int read(byte[] b, int off, int len) {
+        public int read(ByteBuffer dst) {
             if (left == 0) {
                 return -1;
             }
-            int n = (int) Math.min(Math.min(len, left), block.length - position);
-            System.arraycopy(block, position, b, off, n);
-            position = (position + n) % block.length;
+            if (!block.hasRemaining()) {
+                block.rewind();
+            }
+            int n = (int) Math.min(Math.min(dst.remaining(), left), block.remaining());
+            dst.put(dst.position(), block, block.position(), n);
+            dst.position(dst.position() + n);
+            block.position(block.position() + n);
             left -= n;
             return n;
         }
 
         @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+        }
+    }
+
+    /** A sink that takes every byte and keeps none. */
+    private static final class DiscardingChannel implements WritableByteChannel {
+        private boolean open = true;
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            src.position(src.limit());
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
         }
     }
 }
