@@ -65,6 +65,7 @@ for f in README.md LICENSE NOTICE CHANGELOG.md; do
     install -m 0644 "$repo/$f" "$root/$f"
   fi
 done
+install -m 0644 "$(dirname "$launcher")/../THIRD-PARTY-NOTICES.txt" "$root/THIRD-PARTY-NOTICES.txt"
 
 # A stable archive: sorted names, numeric root ownership, one modification time.
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="$timestamp" \

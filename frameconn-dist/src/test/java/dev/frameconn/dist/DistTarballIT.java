@@ -78,7 +78,7 @@ class DistTarballIT {
         for (String f : List.of("bin/frameconn", "runtime/bin/java")) {
             assertThat(home.resolve(f)).isExecutable();
         }
-        for (String f : List.of("lib/frameconn-cli.jar", "README.md", "LICENSE", "NOTICE",
+        for (String f : List.of("lib/frameconn-cli.jar", "README.md", "LICENSE", "NOTICE", "THIRD-PARTY-NOTICES.txt",
                 "runtime/lib/server/classes.jsa")) {
             assertThat(home.resolve(f)).isRegularFile();
         }
