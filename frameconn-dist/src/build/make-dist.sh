@@ -32,7 +32,7 @@ name=frameconn-$version
 stage=$target/dist
 root=$stage/$name
 tarball=$target/$name-$platform.tar.gz
-rm -rf "$stage" "$tarball"
+rm -rf "$stage" "$tarball" "$target/dist-manifest"
 mkdir -p "$root/bin" "$root/lib"
 
 # Modules: what `jdeps --print-module-deps --ignore-missing-deps` finds in the CLI jar, less
@@ -54,7 +54,9 @@ fi
 
 cp "$cli_jar" "$root/lib/frameconn-cli.jar"
 # The CLI prints Implementation-Version for --version; stamp it if the CLI's jar does not.
-if ! unzip -p "$root/lib/frameconn-cli.jar" META-INF/MANIFEST.MF | grep -q '^Implementation-Version:'; then
+mkdir -p "$target/dist-manifest"
+(cd "$target/dist-manifest" && "$jdk/bin/jar" --extract --file "$root/lib/frameconn-cli.jar" META-INF/MANIFEST.MF)
+if ! grep -q '^Implementation-Version:' "$target/dist-manifest/META-INF/MANIFEST.MF"; then
   manifest=$target/dist-manifest.txt
   printf 'Implementation-Title: frameconn\nImplementation-Version: %s\n' "$version" >"$manifest"
   "$jdk/bin/jar" --update --file "$root/lib/frameconn-cli.jar" --manifest "$manifest"
