@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The frame reader fed arbitrary byte streams in arbitrary chunk sizes
@@ -48,6 +50,8 @@ import java.util.List;
  * {@code src/test/resources/dev/frameconn/testing/FrameReaderFuzzTestInputs/readFrames/};
  * {@code JAZZER_FUZZ=1} fuzzes (see the module README).
  */
+// JAZZER_FUZZ=1 fuzzes for maxDuration (5 min) in one invocation: the module's 60 s default would cut it
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class FrameReaderFuzzTest {
     static final int MAX_PAYLOAD = 64 << 10;
     /** Allocation allowed per frame and exception besides payloads: frame objects, stack traces. */
