@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Requests above the largest class are served by a plain heap allocation
  *       and dropped on release, so the pool never retains them.</li>
  *   <li>Length 0 is served by one shared empty buffer and costs nothing.</li>
- *   <li>The pool is thread-safe and lock-free. It never hands the same buffer to two owners,
- *       provided every buffer is released at most once and only to the pool
+ *   <li>The pool is thread-safe, and lock-free unless checked (see below). It
+ *       never hands the same buffer to two owners, provided every buffer is released at most once and only to the pool
  *       it came from: that is the caller's side of the contract.</li>
  *   <li>A release that breaks that contract throws {@link IllegalStateException}
  *       and changes nothing, as far as it is detected:
