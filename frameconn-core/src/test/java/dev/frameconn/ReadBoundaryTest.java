@@ -23,13 +23,29 @@ class ReadBoundaryTest {
         Fixtures.RawPeer peer = f.track(f.rawPeer(f.config()));
         Future<Frame> read = f.threads.submit(peer.conn()::readFrame);
         byte[] bytes = HexFormat.of().parseHex("0000000b00000006" + "0102030405ff");
-        for (byte b : bytes) {
-            assertThat(read.isDone()).as("frame handed out before its last byte").isFalse();
-            peer.send(new byte[] {b});
+        for (int i = 0; i < bytes.length; i++) {
+            peer.send(new byte[] {bytes[i]});
+            if (i < bytes.length - 1) {
+                // give an early hand-out time to show: checking isDone() at once would race the reader
+                assertThat(completesWithin(read, 50)).as("frame handed out after %d of %d bytes", i + 1, bytes.length)
+                        .isFalse();
+            }
         }
         try (Frame frame = Fixtures.get(read)) {
             assertThat(frame.type()).isEqualTo(11);
             assertThat(frame.toByteArray()).containsExactly(1, 2, 3, 4, 5, 0xff);
+        }
+    }
+
+    /** Whether {@code future} completes (either way) within {@code millis}. */
+    private static boolean completesWithin(Future<?> future, long millis) throws InterruptedException {
+        try {
+            future.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 

@@ -45,6 +45,47 @@ class TransportTest {
         Fixtures.Pair p = f.pair(Fixtures.Kind.TCP);
         assertThat(p.server().toString()).contains("->");
         assertThat(p.server().isOpen()).isTrue();
+        // the option of the accepted socket itself: no public API shows it, so look at the channel
+        SocketChannel accepted = channelOf(p.server());
+        assertThat(accepted.getOption(StandardSocketOptions.TCP_NODELAY)).as("TCP_NODELAY of %s", accepted).isTrue();
+        assertThat(channelOf(p.client()).getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();
+    }
+
+    /**
+     * The socket channel under a connection, found by type through its fields (the
+     * tests run inside the module, so private fields are reachable), not by name: the
+     * names are free to change.
+     */
+    static SocketChannel channelOf(Object holder) throws IllegalAccessException {
+        SocketChannel found = findChannel(holder, 0);
+        if (found == null) {
+            throw new AssertionError("no SocketChannel under " + holder);
+        }
+        return found;
+    }
+
+    private static SocketChannel findChannel(Object holder, int depth) throws IllegalAccessException {
+        for (Class<?> c = holder.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field field : c.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                    continue;
+                }
+                Class<?> type = field.getType();
+                if (SocketChannel.class.isAssignableFrom(type)) {
+                    field.setAccessible(true);
+                    return (SocketChannel) field.get(holder);
+                }
+                if (depth < 2 && dev.frameconn.transport.Transport.class.isAssignableFrom(type)) {
+                    field.setAccessible(true);
+                    Object inner = field.get(holder);
+                    SocketChannel found = inner == null ? null : findChannel(inner, depth + 1);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     @Test

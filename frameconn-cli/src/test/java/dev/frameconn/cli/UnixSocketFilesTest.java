@@ -1,6 +1,7 @@
 package dev.frameconn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -19,7 +20,10 @@ class UnixSocketFilesTest {
 
     @Test
     void missingPathIsFine() throws IOException {
-        UnixSocketFiles.removeIfStale(dir.resolve("nothing.sock"));
+        Path path = dir.resolve("nothing.sock");
+        assertThatCode(() -> UnixSocketFiles.removeIfStale(path)).doesNotThrowAnyException();
+        assertThat(path).doesNotExist();
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.frameconn.buffer;
 
+import dev.frameconn.LeakDetector;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,9 +18,26 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Requests above the largest class are served by a plain heap allocation
  *       and dropped on release, so the pool never retains them.</li>
  *   <li>Length 0 is served by one shared empty buffer and costs nothing.</li>
- *   <li>The pool is thread-safe and lock-free. It never hands the same buffer to two owners,
- *       provided every buffer is released at most once and only to the pool
+ *   <li>The pool is thread-safe, and lock-free unless checked (see below). It
+ *       never hands the same buffer to two owners, provided every buffer is released at most once and only to the pool
  *       it came from: that is the caller's side of the contract.</li>
+ *   <li>A release that breaks that contract throws {@link IllegalStateException}
+ *       and changes nothing, as far as it is detected:
+ *       <ul>
+ *         <li>always, when the buffer is still in this pool's free list (released twice
+ *             and not handed out again): a scan of the few free slots of its class;</li>
+ *         <li>in addition, in a <em>checked</em> pool, whenever the buffer is not one this
+ *             pool has lent and not yet taken back: released twice, foreign, or a slice or
+ *             duplicate of a pooled buffer (a view shares the memory, so pooling it would
+ *             give that memory two owners). A pool is checked if {@link LeakDetector} was on
+ *             when the pool was made ({@code -Ddev.frameconn.leakDetection=true}); it then
+ *             keeps an identity set of the buffers it has lent, behind a lock, which
+ *             allocates nothing per buffer but does hold every lent buffer, so a leaked one
+ *             stays in memory (and counted in {@link #outstanding()}) rather than being
+ *             collected.</li>
+ *       </ul>
+ *       A buffer released twice after it was handed out again in between cannot be told
+ *       from its new owner's: the error then surfaces at the second owner's release.</li>
  * </ul>
  *
  * <p>{@link #outstanding()} counts acquired buffers not yet released, which is
@@ -44,9 +62,12 @@ public final class BufferPool {
     private final SizeClass[] classes;
     private final AtomicLong outstanding = new AtomicLong();
     private final AtomicLong allocations = new AtomicLong();
+    /** The buffers lent and not yet taken back, in a checked pool; null otherwise. */
+    private final Lent lent;
 
     /**
-     * Creates a pool with classes 2^minShift … 2^maxShift.
+     * Creates a pool with classes 2^minShift … 2^maxShift; it is checked (see
+     * above) if {@link LeakDetector#isEnabled()} is true now.
      *
      * @param minShift smallest class exponent, 3..30
      * @param maxShift largest class exponent, minShift..30
@@ -55,6 +76,18 @@ public final class BufferPool {
      *        always keeps at least one free buffer if maxFreePerClass > 0
      */
     public BufferPool(int minShift, int maxShift, int maxFreePerClass, long maxFreeBytesPerClass) {
+        this(minShift, maxShift, maxFreePerClass, maxFreeBytesPerClass, LeakDetector.isEnabled());
+    }
+
+    /**
+     * Creates a pool with classes 2^minShift … 2^maxShift, checked or not as asked.
+     *
+     * @param checked whether to keep the set of lent buffers that lets every double or
+     *        foreign release be detected (see above)
+     * @see #BufferPool(int, int, int, long)
+     */
+    public BufferPool(int minShift, int maxShift, int maxFreePerClass, long maxFreeBytesPerClass,
+            boolean checked) {
         if (minShift < 3 || minShift > 30) {
             throw new IllegalArgumentException("minShift=" + minShift + " must be in 3..30");
         }
@@ -75,6 +108,12 @@ public final class BufferPool {
             int keep = (int) Math.min(maxFreePerClass, Math.max(bySize, maxFreePerClass > 0 ? 1 : 0));
             classes[shift - minShift] = new SizeClass(1 << shift, keep);
         }
+        this.lent = checked ? new Lent() : null;
+    }
+
+    /** True if this pool detects every double or foreign release (see the class comment). */
+    public boolean isChecked() {
+        return lent != null;
     }
 
     /** The process-wide default pool (64 B … 16 MiB classes). */
@@ -104,40 +143,75 @@ public final class BufferPool {
             }
             throw new IllegalArgumentException("length=" + length + " must be >= 0");
         }
-        outstanding.getAndIncrement();
+        ByteBuffer buffer;
         if (length > 1 << maxShift) {
             allocations.getAndIncrement();
-            return ByteBuffer.allocate(length);
+            buffer = ByteBuffer.allocate(length);
+        } else {
+            int shift = Math.max(minShift, 32 - Integer.numberOfLeadingZeros(length - 1));
+            SizeClass sizeClass = classes[shift - minShift];
+            buffer = sizeClass.poll();
+            if (buffer == null) {
+                allocations.getAndIncrement();
+                buffer = ByteBuffer.allocateDirect(sizeClass.size);
+            }
+            buffer.clear().limit(length);
         }
-        int shift = Math.max(minShift, 32 - Integer.numberOfLeadingZeros(length - 1));
-        SizeClass sizeClass = classes[shift - minShift];
-        ByteBuffer buffer = sizeClass.poll();
-        if (buffer == null) {
-            allocations.getAndIncrement();
-            buffer = ByteBuffer.allocateDirect(sizeClass.size);
+        if (lent != null && !lent.add(buffer)) {
+            // only a release this pool failed to detect can get here
+            throw new IllegalStateException("pool=" + this + " lent buffer=" + describe(buffer)
+                    + " that is still lent: it was released twice by an earlier owner");
         }
-        buffer.clear().limit(length);
+        outstanding.getAndIncrement();
         return buffer;
     }
 
     /**
-     * Gives a buffer back. The caller must not touch it afterwards. Buffers of
-     * length 0, and buffers that fit no class, are accepted and dropped.
+     * Gives a buffer back. The caller must not touch it afterwards. The shared
+     * length-0 buffer and null are ignored; buffers that fit no class (such as
+     * the heap buffers lent for requests above the largest class) are taken
+     * back and dropped.
+     *
+     * @throws IllegalStateException if the release is detected as a double or
+     *         foreign one (see the class comment); the pool is then unchanged
      */
     public void release(ByteBuffer buffer) {
         if (buffer == null || buffer == EMPTY) {
             return;
         }
+        SizeClass sizeClass = classOf(buffer);
+        if (sizeClass != null && sizeClass.contains(buffer)) {
+            throw new IllegalStateException("buffer=" + describe(buffer) + " released twice to pool=" + this
+                    + ": it is already in the free list");
+        }
+        if (lent != null && !lent.remove(buffer)) {
+            throw new IllegalStateException("buffer=" + describe(buffer) + " is not lent by pool=" + this
+                    + ": released twice, or foreign (from another pool, or a slice or duplicate of a pooled buffer)");
+        }
         outstanding.getAndDecrement();
+        if (sizeClass != null) {
+            sizeClass.offer(buffer);
+        }
+    }
+
+    /** The class a released buffer goes back to, or null if it fits none and is dropped. */
+    private SizeClass classOf(ByteBuffer buffer) {
         int capacity = buffer.capacity();
         if (!buffer.isDirect() || Integer.bitCount(capacity) != 1) {
-            return;
+            return null;
         }
         int shift = Integer.numberOfTrailingZeros(capacity);
         if (shift < minShift || shift > maxShift) {
-            return;
+            return null;
         }
-        classes[shift - minShift].offer(buffer);
+        return classes[shift - minShift];
+    }
+
+    /** Names a buffer by identity as well as shape: two views of one memory look alike otherwise. */
+    private static String describe(ByteBuffer buffer) {
+        return buffer.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(buffer))
+                + "[pos=" + buffer.position() + " lim=" + buffer.limit() + " cap=" + buffer.capacity()
+                + " direct=" + buffer.isDirect() + "]";
     }
 
     /** Buffers acquired and not yet released (length-0 buffers are not counted). */
@@ -200,6 +274,16 @@ public final class BufferPool {
             // full: drop it, the garbage collector frees it
         }
 
+        /** Whether this very buffer is free now: a scan of the few slots, no allocation. */
+        boolean contains(ByteBuffer buffer) {
+            for (int i = 0, n = slots.length(); i < n; i++) {
+                if (slots.getPlain(i) == buffer) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         int freeCount() {
             int count = 0;
             for (int i = 0, n = slots.length(); i < n; i++) {
@@ -208,6 +292,35 @@ public final class BufferPool {
                 }
             }
             return count;
+        }
+    }
+
+    /**
+     * The identity set of lent buffers of a checked pool. ByteBuffer's equals and
+     * hashCode follow the content, so identity is the only sound key; an
+     * IdentityHashMap stores entries in its table without a node per entry.
+     * The lock guards no I/O and is held for a map operation only.
+     */
+    private static final class Lent {
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private final java.util.IdentityHashMap<ByteBuffer, Boolean> buffers = new java.util.IdentityHashMap<>();
+
+        boolean add(ByteBuffer buffer) {
+            lock.lock();
+            try {
+                return buffers.put(buffer, Boolean.TRUE) == null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean remove(ByteBuffer buffer) {
+            lock.lock();
+            try {
+                return buffers.remove(buffer) != null;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }

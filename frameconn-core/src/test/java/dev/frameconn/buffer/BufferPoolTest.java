@@ -90,10 +90,109 @@ class BufferPoolTest {
     }
 
     @Test
-    void foreignBuffersAreDroppedOnRelease() {
-        pool.acquire(10);
-        pool.release(ByteBuffer.allocateDirect(100)); // not a power of two
+    void uncheckedPoolDropsForeignBuffersThatFitNoClass() {
+        BufferPool unchecked = new BufferPool(6, 12, 4, 1L << 20, false);
+        assertThat(unchecked.isChecked()).isFalse();
+        unchecked.acquire(10);
+        unchecked.release(ByteBuffer.allocateDirect(100)); // not a power of two
+        assertThat(unchecked.retainedBytes()).isZero();
+    }
+
+    // ---- ownership: a double or foreign release must not give one buffer two owners
+
+    @Test
+    void theSuiteRunsWithCheckedPools() {
+        // surefire sets -Ddev.frameconn.leakDetection=true; pools made then check every release
+        assertThat(dev.frameconn.LeakDetector.isEnabled()).isTrue();
+        assertThat(pool.isChecked()).isTrue();
+    }
+
+    @Test
+    void doubleReleaseIsRefusedAndChangesNothing() {
+        ByteBuffer a = pool.acquire(100);
+        ByteBuffer other = pool.acquire(100);
+        pool.release(a);
+        assertThatThrownBy(() -> pool.release(a)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("buffer=").hasMessageContaining("released twice")
+                .hasMessageContaining("pool=");
+        assertThat(pool.outstanding()).isEqualTo(1);
+        // the buffer is in the free list once: two acquires give two different buffers
+        ByteBuffer b = pool.acquire(100);
+        ByteBuffer c = pool.acquire(100);
+        assertThat(b).isNotSameAs(c);
+        pool.release(b);
+        pool.release(c);
+        pool.release(other);
+        assertThat(pool.outstanding()).isZero();
+    }
+
+    @Test
+    void doubleReleaseAfterTheBufferWasLentAgainIsCaughtAtTheLaterRelease() {
+        ByteBuffer a = pool.acquire(100);
+        pool.release(a);
+        ByteBuffer again = pool.acquire(100); // the same buffer, a new owner
+        assertThat(again).isSameAs(a);
+        pool.release(a); // the old owner's stale release: indistinguishable from the new owner's
+        assertThatThrownBy(() -> pool.release(again)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("released twice");
+        assertThat(pool.outstanding()).isZero();
+    }
+
+    @Test
+    void doubleReleaseIntoTheFreeListIsRefusedEvenUnchecked() {
+        BufferPool unchecked = new BufferPool(6, 12, 4, 1L << 20, false);
+        ByteBuffer a = unchecked.acquire(100);
+        unchecked.release(a);
+        assertThatThrownBy(() -> unchecked.release(a)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("released twice").hasMessageContaining("cap=128");
+        assertThat(unchecked.outstanding()).isZero();
+        assertThat(unchecked.acquire(100)).isNotSameAs(unchecked.acquire(100));
+    }
+
+    @Test
+    void foreignBufferIsRefused() {
+        ByteBuffer mine = pool.acquire(64);
+        for (ByteBuffer foreign : new ByteBuffer[] {
+                ByteBuffer.allocateDirect(64), // fits a class exactly
+                ByteBuffer.allocateDirect(100), // fits none
+                ByteBuffer.allocate(64), // heap
+                new BufferPool(6, 12, 4, 1L << 20).acquire(64)}) { // another pool's
+            assertThatThrownBy(() -> pool.release(foreign)).as("%s", foreign)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is not lent by pool=").hasMessageContaining("foreign");
+        }
+        assertThat(pool.outstanding()).isEqualTo(1);
         assertThat(pool.retainedBytes()).isZero();
+        pool.release(mine);
+        assertThat(pool.outstanding()).isZero();
+    }
+
+    @Test
+    void slicesAndDuplicatesOfAPooledBufferAreRefused() {
+        ByteBuffer a = pool.acquire(128);
+        // a duplicate has the same capacity, so it would otherwise be pooled next to the original
+        assertThatThrownBy(() -> pool.release(a.duplicate())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cap=128");
+        assertThatThrownBy(() -> pool.release(a.slice(0, 64))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cap=64");
+        assertThatThrownBy(() -> pool.release(a.asReadOnlyBuffer())).isInstanceOf(IllegalStateException.class);
+        assertThat(pool.outstanding()).isEqualTo(1);
+        assertThat(pool.retainedBytes()).isZero();
+        pool.release(a);
+        assertThat(pool.outstanding()).isZero();
+    }
+
+    @Test
+    void oversizedBuffersAreDroppedOnReleaseAndTheirDoubleReleaseRefused() {
+        ByteBuffer big = pool.acquire(5000);
+        assertThat(pool.outstanding()).isEqualTo(1);
+        pool.release(big);
+        assertThat(pool.outstanding()).isZero();
+        assertThat(pool.retainedBytes()).isZero();
+        assertThatThrownBy(() -> pool.release(big)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("direct=false");
+        assertThat(pool.outstanding()).isZero();
+        assertThat(pool.acquire(5000)).isNotSameAs(big);
     }
 
     @Test

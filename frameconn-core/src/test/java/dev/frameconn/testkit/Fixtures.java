@@ -121,8 +121,16 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
         }
     }
 
-    /** A raw TCP socket as the peer of one of our connections: the test writes the wire bytes itself. */
+    /**
+     * A raw TCP socket as the peer of one of our connections: the test writes the wire bytes itself.
+     * Its reads wait at most {@link #RAW_READ_TIMEOUT} for each byte and then fail the test with an
+     * AssertionError that says how far they got, so that a connection that never sends fails
+     * instead of hanging the build.
+     */
     public record RawPeer(SocketChannel raw, FrameConn conn) implements AutoCloseable {
+        /** How long a raw read waits for the next byte. */
+        public static final Duration RAW_READ_TIMEOUT = WAIT;
+
         public void send(byte[] bytes) throws IOException {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {
@@ -131,23 +139,42 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
         }
 
         public byte[] receive(int n) throws IOException {
-            ByteBuffer b = ByteBuffer.allocate(n);
-            while (b.hasRemaining()) {
-                if (raw.read(b) < 0) {
-                    throw new EOFException("raw peer: end of stream after " + b.position() + " of " + n);
+            byte[] bytes = new byte[n];
+            int got = 0;
+            while (got < n) {
+                int r = read(bytes, got, n - got, "receive(" + n + ")");
+                if (r < 0) {
+                    throw new EOFException("raw peer: end of stream after " + got + " of " + n);
                 }
+                got += r;
             }
-            return b.array();
+            return bytes;
         }
 
         /** Everything until end of stream. */
         public byte[] receiveAll() throws IOException {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer b = ByteBuffer.allocate(64 << 10);
-            while (raw.read(b.clear()) >= 0) {
-                out.write(b.array(), 0, b.position());
+            byte[] chunk = new byte[64 << 10];
+            int r;
+            while ((r = read(chunk, 0, chunk.length, "receiveAll() after " + out.size() + " bytes")) >= 0) {
+                out.write(chunk, 0, r);
             }
             return out.toByteArray();
+        }
+
+        /**
+         * One bounded read. Through the socket adaptor's stream, because a blocking
+         * SocketChannel's own read ignores SO_TIMEOUT.
+         */
+        private int read(byte[] into, int offset, int length, String what) throws IOException {
+            java.net.Socket socket = raw.socket();
+            socket.setSoTimeout((int) RAW_READ_TIMEOUT.toMillis());
+            try {
+                return socket.getInputStream().read(into, offset, length);
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("raw peer: " + what + " got no byte within timeout="
+                        + RAW_READ_TIMEOUT + " from conn=" + conn + ": hang?", e);
+            }
         }
 
         @Override

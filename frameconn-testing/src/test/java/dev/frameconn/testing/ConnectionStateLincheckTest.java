@@ -14,7 +14,9 @@ import java.time.Duration;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Model checking of the connection's state machine with Lincheck: concurrent
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * which by design has no sequential equivalent; {@link ShutdownRaceTest}
  * covers it over TCP.
  */
+// model checking takes 15..45 s on a busy 2-core machine: more than the module's 60 s default allows for
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 public class ConnectionStateLincheckTest {
     /**
      * Above the 8 KiB copy threshold: such frames are written by their caller

@@ -53,7 +53,10 @@ class ShutdownRaceTest {
 
     @Test
     void shutdownAndCloseRacingReadersAndWriters() throws Exception {
-        SplittableRandom random = new SplittableRandom(Long.getLong("race.seed", System.nanoTime()));
+        // replay a failure with -Dseed=<the printed seed> (or the older -Drace.seed=)
+        long seed = Long.getLong("seed", Long.getLong("race.seed", System.nanoTime()));
+        System.out.println("ShutdownRaceTest seed=" + seed + " (replay with -Dseed=" + seed + ")");
+        SplittableRandom random = new SplittableRandom(seed);
         Map<String, AtomicLong> outcomes = new TreeMap<>();
         long maxLateNanos = 0;
         try (Harness h = new Harness()) {
@@ -63,7 +66,8 @@ class ShutdownRaceTest {
             for (int i = 0; i < ITERATIONS; i++) {
                 Ending ending = Ending.values()[random.nextInt(Ending.values().length)];
                 long delayNanos = random.nextLong(TimeUnit.MILLISECONDS.toNanos(3));
-                String iteration = "iteration=" + i + " ending=" + ending + " delayNanos=" + delayNanos;
+                String iteration = "seed=" + seed + " iteration=" + i + " ending=" + ending
+                        + " delayNanos=" + delayNanos;
                 runOnce(h, config, ending, delayNanos, random.split(), iteration, outcomes);
                 // a background flusher may still be failing its last write: buffers return shortly after close
                 long lateNanos = awaitReturned(h.pool, Duration.ofSeconds(5));

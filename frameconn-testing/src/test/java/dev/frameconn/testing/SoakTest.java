@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Many connections, both directions, several writer threads per direction,
@@ -37,6 +38,9 @@ import org.junit.jupiter.api.Test;
  * their own. Other knobs: {@code soak.connections} (64), {@code soak.writers}
  * (writer threads per direction, 2).
  */
+// -Dsoak.duration=PT5M or longer must not be cut by the module's 60 s default; the test bounds
+// itself at soak.duration + 2 min (see soak()), and this only stops a hang of days
+@Timeout(value = 1, unit = java.util.concurrent.TimeUnit.DAYS)
 class SoakTest {
     private static final int MAX_FRAME = 4 << 20;
     private static final int TAPE = 2 * MAX_FRAME;

@@ -92,7 +92,47 @@ final class TestPki {
         return new Instant[] {now.minus(Duration.ofDays(10)), now.minus(Duration.ofDays(1))};
     }
 
+    /** Validity that starts tomorrow: a certificate not yet valid. */
+    static Instant[] notYetValid() {
+        Instant now = Instant.now();
+        return new Instant[] {now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(10))};
+    }
+
+    /**
+     * An intermediate CA under this one (a CA certificate this CA signs); what it
+     * {@link #issue}s is signed with the intermediate's key, so a peer that trusts only
+     * this CA needs the intermediate in the chain it is sent.
+     */
+    TestPki intermediate(String name) {
+        try {
+            KeyPair keys = ec();
+            Instant now = Instant.now();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.certificate().getSubjectX500Principal(),
+                    serial(), Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))),
+                    new X500Principal("CN=" + name + ",O=frameconn tests"), keys.getPublic());
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            b.addExtension(Extension.authorityKeyIdentifier, false,
+                    ext.createAuthorityKeyIdentifier(ca.certificate()));
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.keys().getPrivate())));
+            return new TestPki(new Credential(cert, keys));
+        } catch (Exception e) {
+            throw new AssertionError("cannot make an intermediate CA name=" + name, e);
+        }
+    }
+
+    /** A certificate for both roles (extended key usage serverAuth and clientAuth). */
     Credential issue(String cn, List<String> dnsNames, List<String> ipAddresses, Instant[] validity, KeyPair keys) {
+        return issue(cn, dnsNames, ipAddresses, validity, keys,
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+    }
+
+    /** A certificate whose extended key usage allows exactly {@code purposes}. */
+    Credential issue(String cn, List<String> dnsNames, List<String> ipAddresses, Instant[] validity, KeyPair keys,
+            KeyPurposeId... purposes) {
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.certificate().getSubjectX500Principal(),
                     serial(), Date.from(validity[0]), Date.from(validity[1]),
@@ -101,8 +141,7 @@ final class TestPki {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true,
                     new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
             b.addExtension(Extension.authorityKeyIdentifier, false,
                     ext.createAuthorityKeyIdentifier(ca.certificate()));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
