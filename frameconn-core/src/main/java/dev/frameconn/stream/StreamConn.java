@@ -221,14 +221,7 @@ public final class StreamConn implements AutoCloseable {
     }
 
     private long send(int type, Source source, ChunkObserver observer) throws IOException {
-        if (!isApplicationType(type)) {
-            throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
-                    + " uses reserved bits 16..19 or 24..31; stream types are application types");
-        }
-        if (!sendState.compareAndSet(IDLE, ACTIVE)) {
-            throw new IllegalStateException("sendState=" + stateName(sendState.get())
-                    + ": one stream at a time per direction, and a broken direction stays broken");
-        }
+        claimSend(type);
         SourceReader reader = new SourceReader(source, observer, chunks);
         Thread thread;
         try {
@@ -607,8 +600,8 @@ public final class StreamConn implements AutoCloseable {
         return StreamMessages.receive(this, type, maxBytes);
     }
 
-    /** Claims the sending direction for a message, as {@code send} does. */
-    void beginMessageSend(int type) {
+    /** Claims the sending direction for a stream or a message: one at a time, never after a break. */
+    void claimSend(int type) {
         if (!isApplicationType(type)) {
             throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
                     + " uses reserved bits 16..19 or 24..31; stream types are application types");

@@ -25,7 +25,7 @@ final class StreamMessages {
     /** Data frames of {@code type}, full but the last, then END and a flush: the wire of a stream. */
     static void send(StreamConn owner, HeartbeatConn conn, int type, byte[] message) throws IOException {
         Objects.requireNonNull(message, "message");
-        owner.beginMessageSend(type);
+        owner.claimSend(type);
         boolean clean = false;
         try {
             for (int at = 0; at < message.length; at += StreamConn.MAX_CHUNK) {
