@@ -22,7 +22,7 @@ import javax.net.ssl.SSLSession;
  * <h2>How TLS changes the guarantees of {@link FrameConn}</h2>
  * None is lost. Reads return as soon as a record has been decrypted (with any
  * further records that had arrived whole and fit the destination); writes
- * encrypt header and payload together, at most 64 KiB of records per system
+ * encrypt header and payload together, at most eight records (128 KiB) per system
  * call, which is the unit of progress for the idle timeout. The shutdown
  * handshake's half-close sends TLS close_notify and then TCP FIN:
  * <ul>
