@@ -237,6 +237,7 @@ public record TlsConfig(
 
     /** A fresh context with this configuration's key and trust material. */
     SSLContext newSslContext() {
+        CipherWarmUp.start(); // once per process: bulk data then meets compiled AES-GCM (see there)
         try {
             javax.net.ssl.KeyManager[] keyManagers = privateKey == null ? null
                     : new javax.net.ssl.KeyManager[] {new OwnKeyManager(certificateChain, privateKey)};

@@ -97,6 +97,8 @@ final class TlsTransport implements Transport {
     private static final ByteBuffer[] NOTHING = {EMPTY};
     private static final int RECORD_HANDSHAKE = 0x16;
     private static final int RECORD_ALERT = 0x15;
+    /** Content type (1), version (2), length (2). */
+    private static final int RECORD_HEADER_LENGTH = 5;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -121,6 +123,11 @@ final class TlsTransport implements Transport {
      * JDK computes it under a session lock, which a write per frame need not take.
      */
     private int packetSize;
+    /**
+     * The session's application buffer size, taken with {@link #packetSize}: a
+     * destination with this much room takes any record's plaintext whole.
+     */
+    private int appSize;
 
     private volatile boolean wrapWanted;
     /** Set when the peer ended the session with a fatal alert (for example, it refused our certificate). */
@@ -163,6 +170,7 @@ final class TlsTransport implements Transport {
         }
         int packet = engine.getSession().getPacketBufferSize();
         packetSize = packet;
+        appSize = engine.getSession().getApplicationBufferSize();
         netIn = ByteBuffer.allocate(Math.max(NET_BUFFER_SIZE, packet));
         netIn.clear().limit(0);
         appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
@@ -200,6 +208,7 @@ final class TlsTransport implements Transport {
             }
             refuseHandshakes = !TlsConfig.TLS_1_3.equals(engine.getSession().getProtocol());
             packetSize = engine.getSession().getPacketBufferSize(); // fixed from now on: no renegotiation
+            appSize = engine.getSession().getApplicationBufferSize();
             done = true;
         } catch (IOException | RuntimeException e) {
             if (e instanceof SSLException) {
@@ -315,6 +324,12 @@ final class TlsTransport implements Transport {
 
     // ---------------------------------------------------------------- reading
 
+    /**
+     * Returns what is decrypted already, or decrypts: one record, waiting for
+     * it if need be, then every further record that has arrived whole and fits
+     * {@code dst} without spilling (a large destination takes all that one
+     * socket read brought in a single call; none of them waits for more bytes).
+     */
     @Override
     public int read(ByteBuffer dst) throws IOException {
         readLock.lock();
@@ -322,23 +337,21 @@ final class TlsTransport implements Transport {
             if (closed) {
                 throw closedFailure();
             }
-            while (true) {
-                if (appIn.hasRemaining()) {
-                    int n = Math.min(appIn.remaining(), dst.remaining());
-                    dst.put(dst.position(), appIn, appIn.position(), n);
-                    dst.position(dst.position() + n);
-                    appIn.position(appIn.position() + n);
-                    return n;
-                }
-                if (inboundDone) {
-                    return -1;
-                }
-                if (!dst.hasRemaining()) {
-                    return 0;
+            if (appIn.hasRemaining()) {
+                int n = Math.min(appIn.remaining(), dst.remaining());
+                dst.put(dst.position(), appIn, appIn.position(), n);
+                dst.position(dst.position() + n);
+                appIn.position(appIn.position() + n);
+                return n;
+            }
+            int delivered = 0;
+            while (!inboundDone && dst.hasRemaining()) {
+                if (delivered > 0 && !(dst.remaining() >= appSize && wholeRecordBuffered())) {
+                    break; // the next record could spill into appIn, or would need a socket read
                 }
                 if (!netIn.hasRemaining() && fillNetIn() < 0) {
                     inboundDone = true;
-                    return -1;
+                    break;
                 }
                 if (refuseHandshakes && netIn.get(netIn.position()) == RECORD_HANDSHAKE) {
                     // netIn starts at a record boundary: the engine consumes whole records only
@@ -347,7 +360,7 @@ final class TlsTransport implements Transport {
                 }
                 int before = dst.position();
                 SSLEngineResult r = unwrapInto(dst);
-                int delivered = dst.position() - before;
+                delivered += dst.position() - before;
                 switch (r.getStatus()) {
                     case OK -> {
                         if (refuseHandshakes && isHandshaking(r.getHandshakeStatus())) {
@@ -371,14 +384,28 @@ final class TlsTransport implements Transport {
                     }
                     case BUFFER_OVERFLOW -> growAppIn();
                 }
-                if (delivered > 0) {
-                    return delivered;
+                if (appIn.hasRemaining()) {
+                    break; // dst is full; the rest of the record waits in appIn
                 }
             }
+            if (delivered > 0) {
+                return delivered;
+            }
+            return inboundDone ? -1 : 0;
         } finally {
             releaseReadIfClosed();
             readLock.unlock();
         }
+    }
+
+    /** True if netIn holds a whole record (header and body), so unwrapping it needs no socket read. */
+    private boolean wholeRecordBuffered() {
+        int available = netIn.remaining();
+        if (available < RECORD_HEADER_LENGTH) {
+            return false;
+        }
+        int length = netIn.getShort(netIn.position() + 3) & 0xffff;
+        return available >= RECORD_HEADER_LENGTH + length;
     }
 
     /** Decrypts one record into {@code dst}, the rest of it (if dst is small) into appIn. */
