@@ -39,10 +39,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * The key material of the tls workload, made at start-up (a CA, a server and
  * a client certificate, EC P-256; nothing secret is shipped), and the same
  * TLS set-up for both contenders: TLS 1.3, mutual authentication, host name
- * checked, the JDK's provider and the JDK's cipher suite order, so that both
+ * checked, the JDK's provider and one cipher suite order (the JDK's, with
+ * TLS_AES_128_GCM_SHA256 first, as frameconn-tls orders it), so that both
  * negotiate the same suite.
  */
 final class BenchTls {
+    /** The suite both contenders put first. */
+    static final String AES_128_GCM = "TLS_AES_128_GCM_SHA256";
+
     /** The host name both clients verify (the server certificate carries it and 127.0.0.1). */
     static final String HOST = "localhost";
 
@@ -121,7 +125,13 @@ final class BenchTls {
                     TlsConfig.DEFAULT_HANDSHAKE_TIMEOUT, true, null, TlsConfig.DEFAULT_MAX_PENDING_HANDSHAKES);
             TlsConfig fcClient = new TlsConfig(List.of(client), clientKeys.getPrivate(), trust, protocols,
                     TlsConfig.DEFAULT_HANDSHAKE_TIMEOUT, true, null, TlsConfig.DEFAULT_MAX_PENDING_HANDSHAKES);
-            List<String> jdkSuites = Arrays.asList(SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites());
+            // frameconn-tls puts TLS_AES_128_GCM_SHA256 first (as Go's crypto/tls does on AES hardware);
+            // Netty gets the same order, so that both negotiate the same suite
+            List<String> jdkSuites = new java.util.ArrayList<>(
+                    Arrays.asList(SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()));
+            if (jdkSuites.remove(AES_128_GCM)) {
+                jdkSuites.add(0, AES_128_GCM);
+            }
             SslContext nettyServer = SslContextBuilder.forServer(serverKeys.getPrivate(), server)
                     .trustManager(ca).clientAuth(ClientAuth.REQUIRE).sslProvider(SslProvider.JDK)
                     .protocols(TlsConfig.TLS_1_3).ciphers(jdkSuites).build();

@@ -198,8 +198,8 @@ final class Report {
             return;
         }
         out.println();
-        out.println("TLS ONE-WAY, 1 connection, TLS 1.3 with mutual authentication, JDK provider and cipher order "
-                + "on both (threads: " + threadsOf(mine) + ")");
+        out.println("TLS ONE-WAY, 1 connection, TLS 1.3 with mutual authentication, JDK provider and the same "
+                + "cipher order on both, TLS_AES_128_GCM_SHA256 first (threads: " + threadsOf(mine) + ")");
         throughputTable(out, mine, 14);
         out.println();
         out.println("tls ratios: frameconn-tls MB/s ÷ netty-nio-tls MB/s, medians (> 1: frameconn faster; "

@@ -15,6 +15,14 @@ import org.junit.jupiter.api.Timeout;
 class TlsWorkloadTest {
 
     @Test
+    void nettyOffersTheSuiteFrameconnPrefersFirst() throws Exception {
+        // frameconn-tls puts AES-128-GCM first; Netty must too, or the two would negotiate different suites
+        BenchTls tls = BenchTls.create();
+        assertThat(tls.nettyServer.cipherSuites()).first().isEqualTo(BenchTls.AES_128_GCM);
+        assertThat(tls.nettyClient.cipherSuites()).first().isEqualTo(BenchTls.AES_128_GCM);
+    }
+
+    @Test
     void bothTlsContendersSendExactlyTheirBudget() throws Exception {
         BenchTls tls = BenchTls.create();
         try (NettyTransport nio = NettyTransport.open(Impl.NETTY_NIO, NettyTransport.POOLED)) {
