@@ -94,10 +94,10 @@ record BenchOptions(
                                        tls: 64k and 512k frames over TLS 1.3 with mutual
                                        authentication, netty-nio-tls (SslHandler, JDK provider)
                                        beside frameconn-tls; transfer: one file between two
-                                       processes, frameconn send/recv beside nc, socat, mbuffer
+                                       processes, frameconn send/recv beside nc (also with sha256sum at both ends), socat, mbuffer
               --idle-only              only the idle workload (same as --workloads idle)
               --impls LIST             raw,netty-nio,netty-epoll,frameconn,netty-nio-tls,frameconn-tls,
-                                       frameconn-pipe,nc,socat,mbuffer,socat-tls,stream-lib
+                                       frameconn-pipe,nc,nc-sha256,socat,mbuffer,socat-tls,stream-lib
                                        (default all; each runs in the workloads it belongs to)
               --payloads LIST          one-way payload sizes (default 64,4k,64k,512k,4m)
               --connections LIST       connection counts (default 1,16,256)

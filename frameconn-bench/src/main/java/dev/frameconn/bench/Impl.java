@@ -18,6 +18,11 @@ public enum Impl {
     FRAMECONN_PIPE("frameconn-pipe"),
     /** transfer workload: OpenBSD netcat ({@code nc -d -l} / {@code nc -N}). */
     NC("nc"),
+    /**
+     * transfer workload: netcat with a SHA-256 at both ends, as a user would verify a copy by hand:
+     * {@code tee FILE < in | sha256sum} beside {@code nc -N}, {@code nc -d -l | tee out | sha256sum}.
+     */
+    NC_SHA256("nc-sha256"),
     /** transfer workload: {@code socat -u} over plain TCP. */
     SOCAT("socat"),
     /** transfer workload: {@code mbuffer -I} / {@code mbuffer -O}, default buffer. */

@@ -262,6 +262,13 @@ final class Report {
             ratioLine(out, impl.label() + " ÷ better of socat/mbuffer (" + betterName + ")", fc, better, 1.0);
             ratioLine(out, impl.label() + " ÷ nc", fc, nc, 0.8);
         }
+        Double ncSha = medianOf(mine, Impl.NC_SHA256, Measurement.MB_PER_S);
+        if (ncSha != null) {
+            // no target: the like-for-like comparison (every byte hashed at both ends, as frameconn does)
+            out.printf(Locale.ROOT, "  %-52s %s%n", "frameconn ÷ nc-sha256 (nc, SHA-256 at both ends)",
+                    String.format(Locale.ROOT, "%.2f", medianOf(mine, Impl.FRAMECONN, Measurement.MB_PER_S) == null
+                            ? Double.NaN : medianOf(mine, Impl.FRAMECONN, Measurement.MB_PER_S) / ncSha));
+        }
         ratioLine(out, "frameconn-tls ÷ socat-tls", medianOf(mine, Impl.FRAMECONN_TLS, Measurement.MB_PER_S),
                 medianOf(mine, Impl.SOCAT_TLS, Measurement.MB_PER_S), 1.0);
         ratioLine(out, "stream-lib ÷ frame layer one-way 512 KiB", medianOf(mine, Impl.STREAM_LIB,

@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  */
 final class TransferWorkload {
     /** Order within a round: the plain transfers, then TLS, then the library. */
-    static final List<Impl> ORDER = List.of(Impl.FRAMECONN, Impl.FRAMECONN_PIPE, Impl.NC, Impl.SOCAT, Impl.MBUFFER,
+    static final List<Impl> ORDER = List.of(Impl.FRAMECONN, Impl.FRAMECONN_PIPE, Impl.NC, Impl.NC_SHA256, Impl.SOCAT,
+            Impl.MBUFFER,
             Impl.FRAMECONN_TLS, Impl.SOCAT_TLS, Impl.STREAM_LIB);
     /** The frame layer's payload that stream-lib is compared with (the stream layer's chunk size). */
     static final int REFERENCE_PAYLOAD = 512 << 10;
@@ -172,7 +173,7 @@ final class TransferWorkload {
     /** Why {@code impl} cannot run here, or null if it can. */
     private String unavailable(Impl impl) throws InterruptedException {
         String tool = switch (impl) {
-            case NC -> "nc";
+            case NC, NC_SHA256 -> "nc";
             case SOCAT, SOCAT_TLS -> "socat";
             case MBUFFER -> "mbuffer";
             default -> null;
@@ -186,8 +187,19 @@ final class TransferWorkload {
         }
         tools.put(tool, found.toString());
         String version = version(impl, found);
-        if (impl == Impl.NC && !version.contains("OpenBSD")) {
+        if ((impl == Impl.NC || impl == Impl.NC_SHA256) && !version.contains("OpenBSD")) {
             return found + " is not OpenBSD netcat (it needs -N and -d): " + version;
+        }
+        if (impl == Impl.NC_SHA256) {
+            // the pipeline's other tools: bash (process substitution), tee and sha256sum
+            for (String helper : List.of("bash", "tee", "sha256sum")) {
+                Path p = find(helper);
+                if (p == null) {
+                    return helper + " is not installed (not found on PATH=" + settings.searchPath() + ")";
+                }
+                tools.put(helper, p.toString());
+            }
+            return null;
         }
         if (impl != Impl.SOCAT_TLS) {
             info.add(tool + ": " + found + (version.isEmpty() ? "" : " (" + version + ")"));
@@ -211,7 +223,7 @@ final class TransferWorkload {
     /** The tool's own version line (nc -h, socat -V, mbuffer -V), or "" if it prints none. */
     private static String version(Impl impl, Path tool) throws InterruptedException {
         List<String> command = switch (impl) {
-            case NC -> List.of(tool.toString(), "-h");
+            case NC, NC_SHA256 -> List.of(tool.toString(), "-h");
             default -> List.of(tool.toString(), "-V");
         };
         try {
@@ -384,6 +396,20 @@ final class TransferWorkload {
                 }
                 case NC -> new Pair(List.of(nc, "-d", "-l", HOST, Integer.toString(port)), toOutput,
                         List.of(nc, "-N", HOST, Integer.toString(port)), fromInput);
+                case NC_SHA256 -> {
+                    // the sender hashes what it sends, the receiver what it stores, as frameconn does; bash
+                    // waits for the sender's hash ($! is the process substitution) so that its CPU counts
+                    String bash = tools.get("bash");
+                    String tee = tools.get("tee");
+                    String sha = tools.get("sha256sum");
+                    yield new Pair(List.of(bash, "-c", "set -o pipefail; \"$1\" -d -l \"$2\" \"$3\" | \"$4\" \"$5\" "
+                                    + "| \"$6\" >/dev/null", "nc-sha256-recv", nc, HOST, Integer.toString(port), tee,
+                                    output.toString(), sha), ProcessBuilder.Redirect.DISCARD,
+                            List.of(bash, "-c", "set -o pipefail; \"$1\" >(\"$4\" >/dev/null) < \"$5\" "
+                                    + "| \"$6\" -N \"$2\" \"$3\"; status=$?; wait $! || status=1; exit $status",
+                                    "nc-sha256-send", tee, HOST, Integer.toString(port), sha, input.toString(), nc),
+                            NO_INPUT);
+                }
                 case SOCAT -> new Pair(
                         List.of(socat, "-u", "TCP-LISTEN:" + port + ",bind=" + HOST + ",reuseaddr",
                                 "OPEN:" + out + ",creat,trunc"), ProcessBuilder.Redirect.DISCARD,

@@ -37,14 +37,14 @@ class TransferWorkloadTest {
         List<Measurement> rows = workload(TransferWorkload.ORDER, System.getenv("PATH"), p -> {}, null).run(true);
 
         assertThat(rows).extracting(m -> m.impl.label()).containsExactly("frameconn", "frameconn-pipe", "nc",
-                "socat", "mbuffer", "frameconn-tls", "socat-tls", "stream-lib", "frameconn");
-        for (Measurement m : rows.subList(0, 8)) {
+                "nc-sha256", "socat", "mbuffer", "frameconn-tls", "socat-tls", "stream-lib", "frameconn");
+        for (Measurement m : rows.subList(0, 9)) {
             String json = Report.jsonLine(m);
             assertThat(json).as(json).startsWith("{\"workload\":\"transfer\",\"impl\":\"" + m.impl.label() + "\","
                     + "\"bytes\":" + SMALL + ",");
             if (m.skipped() != null) {
                 // only a missing tool may skip a row; it says which
-                assertThat(m.impl).isIn(Impl.NC, Impl.SOCAT, Impl.MBUFFER, Impl.SOCAT_TLS);
+                assertThat(m.impl).isIn(Impl.NC, Impl.NC_SHA256, Impl.SOCAT, Impl.MBUFFER, Impl.SOCAT_TLS);
                 assertThat(json).contains("\"skipped\":\"").contains("not installed");
                 continue;
             }
@@ -59,9 +59,9 @@ class TransferWorkloadTest {
                 assertThat(json).contains("\"startup_ms\":null");
             }
         }
-        assertThat(rows.subList(0, 8)).filteredOn(m -> m.skipped() != null)
+        assertThat(rows.subList(0, 9)).filteredOn(m -> m.skipped() != null)
                 .allMatch(m -> m.impl != Impl.FRAMECONN && m.impl != Impl.STREAM_LIB);
-        Measurement reference = rows.get(8);
+        Measurement reference = rows.get(9);
         assertThat(TransferWorkload.isFrameReference(reference)).isTrue();
         assertThat(Report.jsonLine(reference)).contains("\"workload\":\"one-way\"", "\"payload\":524288",
                 "\"mb_per_s\":");
