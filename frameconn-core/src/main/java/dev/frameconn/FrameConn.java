@@ -184,7 +184,8 @@ public final class FrameConn implements AutoCloseable {
      * @param channel a connected channel
      * @param config the connection's configuration
      * @return the connection
-     * @throws IOException if a socket option cannot be set; the channel is then closed
+     * @throws IOException if the channel cannot be set up (blocking mode, TCP_NODELAY);
+     *         it is then closed
      */
     public static FrameConn wrap(SocketChannel channel, FrameConnConfig config) throws IOException {
         Objects.requireNonNull(channel, "channel");

@@ -252,7 +252,7 @@ public record FrameConnConfig(
      * has not; its accepted channels inherit its SO_RCVBUF). Call it before
      * connecting or binding. The library applies it to TCP channels only.
      *
-     * @param channel a TCP channel, not yet connected or bound
+     * @param channel the TCP channel to configure
      * @throws IOException if the operating system refuses the option
      */
     public void applySocketBuffers(NetworkChannel channel) throws IOException {

@@ -116,7 +116,7 @@ public final class StreamConn implements AutoCloseable {
      * True if {@code type} may carry stream data: bits 16..19 and 24..31 clear.
      *
      * @param type a frame type
-     * @return whether {@code type} is an application type
+     * @return whether {@code type} may carry stream data
      */
     public static boolean isApplicationType(int type) {
         return HeartbeatConn.isApplicationType(type) && (type & RESERVED_TYPE_MASK) == 0;

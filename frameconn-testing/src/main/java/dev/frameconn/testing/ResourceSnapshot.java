@@ -75,7 +75,7 @@ public final class ResourceSnapshot {
     /**
      * Like {@link #take(BufferPool...)}, also ignoring threads whose names {@code ignore} matches.
      *
-     * @param ignore names of threads not counted
+     * @param ignore matches the names of threads not counted
      * @param pools pools whose outstanding buffers are counted
      * @return the snapshot
      */
