@@ -16,7 +16,9 @@ public final class ConnectionShutdownException extends FrameConnException {
         PEER
     }
 
+    /** Who began the shutdown. */
     private final Initiator initiator;
+    /** The reason in the peer's RST; null if none was given. */
     private final ShutdownReason peerReason;
 
     ConnectionShutdownException(Initiator initiator, ShutdownReason peerReason) {
@@ -38,17 +40,29 @@ public final class ConnectionShutdownException extends FrameConnException {
                 + (peerReason == null ? " (no reason given)" : " (" + peerReason + ")");
     }
 
-    /** The reason the peer gave in its RST, if it sent one and gave one. */
+    /**
+     * The reason the peer gave in its RST, if it sent one and gave one.
+     *
+     * @return the peer's reason, or empty
+     */
     public Optional<ShutdownReason> peerReason() {
         return Optional.ofNullable(peerReason);
     }
 
-    /** Who began the shutdown. */
+    /**
+     * Who began the shutdown.
+     *
+     * @return {@link Initiator#LOCAL} or {@link Initiator#PEER}
+     */
     public Initiator initiator() {
         return initiator;
     }
 
-    /** True if the peer began it by sending RST. */
+    /**
+     * True if the peer began it by sending RST.
+     *
+     * @return whether the peer's RST began the shutdown
+     */
     public boolean byPeer() {
         return initiator == Initiator.PEER;
     }

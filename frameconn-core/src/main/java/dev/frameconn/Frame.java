@@ -51,12 +51,20 @@ public final class Frame implements AutoCloseable {
         return this;
     }
 
-    /** The frame type: an application type, 0 … 0x0FFF_FFFF. */
+    /**
+     * The frame type: an application type, 0 … 0x0FFF_FFFF.
+     *
+     * @return the frame type
+     */
     public int type() {
         return type;
     }
 
-    /** The payload length in bytes (0 is a real, delivered frame). */
+    /**
+     * The payload length in bytes (0 is a real, delivered frame).
+     *
+     * @return the payload length in bytes
+     */
     public int length() {
         return length;
     }
@@ -65,6 +73,7 @@ public final class Frame implements AutoCloseable {
      * The payload buffer, owned by this frame. Relative reads move its position;
      * the bytes themselves stay until {@link #close()}.
      *
+     * @return the payload buffer, positioned at the first unread byte
      * @throws IllegalStateException if the frame was closed
      */
     public ByteBuffer payload() {
@@ -76,14 +85,22 @@ public final class Frame implements AutoCloseable {
         return p;
     }
 
-    /** A copy of the payload, whatever the buffer's position. */
+    /**
+     * A copy of the payload, whatever the buffer's position.
+     *
+     * @return a new array with the whole payload
+     */
     public byte[] toByteArray() {
         byte[] bytes = new byte[length];
         payload().get(0, bytes);
         return bytes;
     }
 
-    /** True until {@link #close()}. */
+    /**
+     * True until {@link #close()}.
+     *
+     * @return whether the frame is still open
+     */
     public boolean isOpen() {
         return payload != null;
     }

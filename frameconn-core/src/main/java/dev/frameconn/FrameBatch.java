@@ -26,7 +26,11 @@ public final class FrameBatch {
         this(64);
     }
 
-    /** An empty batch with room for {@code capacity} frames before it grows. */
+    /**
+     * An empty batch with room for {@code capacity} frames before it grows.
+     *
+     * @param capacity frames the batch holds before it grows, 0 or more
+     */
     public FrameBatch(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity=" + capacity + " must be >= 1");
@@ -39,6 +43,9 @@ public final class FrameBatch {
      * Adds a frame: the bytes between {@code payload}'s position and limit, read
      * when the batch is written (position and limit are left unchanged).
      *
+     * @param type the frame type, an application type
+     * @param payload the bytes to send; the batch keeps a reference until it is written or cleared
+     * @return this batch
      * @throws IllegalArgumentException if {@code type} has a reserved bit set
      */
     public FrameBatch add(int type, ByteBuffer payload) {
@@ -57,12 +64,20 @@ public final class FrameBatch {
         return this;
     }
 
-    /** Frames added and not yet written. */
+    /**
+     * Frames added and not yet written.
+     *
+     * @return the number of frames waiting
+     */
     public int size() {
         return size;
     }
 
-    /** True if no frame is waiting. */
+    /**
+     * True if no frame is waiting.
+     *
+     * @return whether no frame is waiting
+     */
     public boolean isEmpty() {
         return size == 0;
     }

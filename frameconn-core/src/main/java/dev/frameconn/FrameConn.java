@@ -122,7 +122,13 @@ public final class FrameConn implements AutoCloseable {
         deadlines.start();
     }
 
-    /** Connects with the default configuration; see {@link #connect(SocketAddress, FrameConnConfig)}. */
+    /**
+     * Connects with the default configuration; see {@link #connect(SocketAddress, FrameConnConfig)}.
+     *
+     * @param address a TCP or Unix domain socket address
+     * @return the connection
+     * @throws IOException as {@link #connect(SocketAddress, FrameConnConfig)}
+     */
     public static FrameConn connect(SocketAddress address) throws IOException {
         return connect(address, FrameConnConfig.defaults());
     }
@@ -133,6 +139,9 @@ public final class FrameConn implements AutoCloseable {
      * {@link FrameConnConfig#connectTimeout()}, switches TCP_NODELAY on and
      * sets {@link FrameConnConfig#socketBufferSize()} if it is not 0.
      *
+     * @param address a TCP ({@link java.net.InetSocketAddress}) or Unix domain socket address
+     * @param config the connection's configuration
+     * @return the connection
      * @throws UnknownHostException if a TCP host name does not resolve
      * @throws IOException if the connection is refused or times out
      * @throws IllegalArgumentException for any other kind of address
@@ -171,6 +180,12 @@ public final class FrameConn implements AutoCloseable {
      * Takes over a connected {@link SocketChannel} (TCP or Unix domain). The
      * connection owns the channel from now on and closes it, also if this
      * method fails.
+     *
+     * @param channel a connected channel
+     * @param config the connection's configuration
+     * @return the connection
+     * @throws IOException if the channel cannot be set up (blocking mode, TCP_NODELAY);
+     *         it is then closed
      */
     public static FrameConn wrap(SocketChannel channel, FrameConnConfig config) throws IOException {
         Objects.requireNonNull(channel, "channel");
@@ -186,6 +201,10 @@ public final class FrameConn implements AutoCloseable {
     /**
      * Runs a framed connection over any {@link Transport}: TLS, an in-memory
      * pipe, a custom stream. The connection owns the transport from now on.
+     *
+     * @param transport the byte stream to run over
+     * @param config the connection's configuration
+     * @return the connection
      */
     public static FrameConn over(Transport transport, FrameConnConfig config) {
         Objects.requireNonNull(transport, "transport");
@@ -207,6 +226,7 @@ public final class FrameConn implements AutoCloseable {
      * Reads the next frame. Blocks until a whole frame has arrived; the caller
      * owns the returned frame and must close it.
      *
+     * @return the frame, owned by the caller
      * @throws ConnectionShutdownException if a shutdown began (here or at the
      *         peer, whose RST this read may have just received)
      * @throws EndOfStreamException at a clean end of stream
@@ -476,6 +496,8 @@ public final class FrameConn implements AutoCloseable {
      * on the next {@code writeFrame}, {@link #flush()}, or {@link #shutdown}.
      * After a failure the write side is broken.
      *
+     * @param type the frame type, an application type
+     * @param payload the bytes between its position and limit are sent; left unchanged
      * @throws IllegalArgumentException if {@code type} has a reserved bit set
      *         (nothing is written)
      * @throws ConnectionShutdownException if a shutdown began
@@ -495,12 +517,23 @@ public final class FrameConn implements AutoCloseable {
         outbound.write(type, payload);
     }
 
-    /** Writes a frame whose payload is the whole array; see {@link #writeFrame(int, ByteBuffer)}. */
+    /**
+     * Writes a frame whose payload is the whole array; see {@link #writeFrame(int, ByteBuffer)}.
+     *
+     * @param type the frame type, an application type
+     * @param payload the whole payload
+     * @throws IOException as {@link #writeFrame(int, ByteBuffer)}
+     */
     public void writeFrame(int type, byte[] payload) throws IOException {
         writeFrame(type, ByteBuffer.wrap(payload));
     }
 
-    /** Writes a frame with an empty payload; see {@link #writeFrame(int, ByteBuffer)}. */
+    /**
+     * Writes a frame with an empty payload; see {@link #writeFrame(int, ByteBuffer)}.
+     *
+     * @param type the frame type, an application type
+     * @throws IOException as {@link #writeFrame(int, ByteBuffer)}
+     */
     public void writeEmptyFrame(int type) throws IOException {
         writeFrame(type, EMPTY);
     }
@@ -513,6 +546,7 @@ public final class FrameConn implements AutoCloseable {
      * operating system. The batch is cleared on success. Payload buffers are
      * left unchanged.
      *
+     * @param batch the frames to write
      * @throws ConnectionShutdownException if a shutdown began
      * @throws FrameTimeoutException if the peer accepted no data for the idle timeout
      * @throws ConnectionBrokenException if an earlier write failed
@@ -553,7 +587,11 @@ public final class FrameConn implements AutoCloseable {
         deadlines.renewWrite();
     }
 
-    /** Sets the idle timeout of reads and writes; {@link Duration#ZERO} switches it off. */
+    /**
+     * Sets the idle timeout of reads and writes; {@link Duration#ZERO} switches it off.
+     *
+     * @param timeout the new idle timeout, zero or positive
+     */
     public void setIdleTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
@@ -562,7 +600,11 @@ public final class FrameConn implements AutoCloseable {
         deadlines.setIdleTimeout(timeout.toNanos());
     }
 
-    /** The idle timeout in force; zero when switched off. */
+    /**
+     * The idle timeout in force; zero when switched off.
+     *
+     * @return the idle timeout
+     */
     public Duration idleTimeout() {
         return Duration.ofNanos(deadlines.idleTimeoutNanos());
     }
@@ -573,6 +615,8 @@ public final class FrameConn implements AutoCloseable {
      * {@link FrameTimeoutException} ({@link FrameTimeoutException.Kind#DEADLINE})
      * and the connection is closed abortively, busy or idle: it bounds the life
      * of the connection, as shutdown uses it.
+     *
+     * @param fromNow time from now until the deadline
      */
     public void setDeadline(Duration fromNow) {
         Objects.requireNonNull(fromNow, "fromNow");
@@ -623,12 +667,21 @@ public final class FrameConn implements AutoCloseable {
 
     // ---------------------------------------------------------------- shutdown
 
-    /** {@link #shutdown(Duration)} with {@link FrameConnConfig#shutdownTimeout()}. */
+    /**
+     * {@link #shutdown(Duration)} with {@link FrameConnConfig#shutdownTimeout()}.
+     *
+     * @return how the shutdown went
+     */
     public ShutdownResult shutdown() {
         return shutdown(config.shutdownTimeout(), null);
     }
 
-    /** {@link #shutdown(Duration, ShutdownReason)} without a reason: an empty RST, as zrepl sends. */
+    /**
+     * {@link #shutdown(Duration, ShutdownReason)} without a reason: an empty RST, as zrepl sends.
+     *
+     * @param timeout bound on the whole shutdown
+     * @return how the shutdown went
+     */
     public ShutdownResult shutdown(Duration timeout) {
         return shutdown(timeout, null);
     }
@@ -662,6 +715,8 @@ public final class FrameConn implements AutoCloseable {
      * @param reason sent in the RST's payload, or null for an empty RST; when
      *        null and the read side broke by a protocol violation, the matching
      *        reason is sent
+     * @param timeout bound on the whole shutdown, zero or positive
+     * @return how the shutdown went
      * @throws IllegalArgumentException if timeout is negative
      */
     public ShutdownResult shutdown(Duration timeout, ShutdownReason reason) {
@@ -852,32 +907,56 @@ public final class FrameConn implements AutoCloseable {
 
     // ---------------------------------------------------------------- state
 
-    /** True until the connection is closed (by shutdown, close or a timeout). */
+    /**
+     * True until the connection is closed (by shutdown, close or a timeout).
+     *
+     * @return whether the connection is open
+     */
     public boolean isOpen() {
         return !closed && wire.isOpen();
     }
 
-    /** The reason the peer gave in its RST, once one arrived with a reason. */
+    /**
+     * The reason the peer gave in its RST, once one arrived with a reason.
+     *
+     * @return the peer's reason, or empty
+     */
     public java.util.Optional<ShutdownReason> peerShutdownReason() {
         return java.util.Optional.ofNullable(peerReason);
     }
 
-    /** True once a shutdown began, here or at the peer. */
+    /**
+     * True once a shutdown began, here or at the peer.
+     *
+     * @return whether a shutdown began
+     */
     public boolean isShuttingDown() {
         return shutdownBy != null;
     }
 
-    /** The local address. */
+    /**
+     * The local address.
+     *
+     * @return the local address
+     */
     public SocketAddress localAddress() {
         return wire.localAddress();
     }
 
-    /** The peer's address. */
+    /**
+     * The peer's address.
+     *
+     * @return the peer's address
+     */
     public SocketAddress remoteAddress() {
         return wire.remoteAddress();
     }
 
-    /** The configuration this connection was made with. */
+    /**
+     * The configuration this connection was made with.
+     *
+     * @return the configuration
+     */
     public FrameConnConfig config() {
         return config;
     }

@@ -116,72 +116,131 @@ public record FrameConnConfig(
         }
     }
 
-    /** The defaults listed on this record. */
+    /**
+     * The defaults listed on this record.
+     *
+     * @return the default configuration
+     */
     public static FrameConnConfig defaults() {
         return DEFAULTS;
     }
 
-    /** A copy with another {@link #maxPayloadLength()}. */
+    /**
+     * A copy with another {@link #maxPayloadLength()}.
+     *
+     * @param value the new maximum payload length
+     * @return the copy
+     */
     public FrameConnConfig withMaxPayloadLength(int value) {
         return new FrameConnConfig(value, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
                 readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #idleTimeout()}; zero switches idle timeouts off. */
+    /**
+     * A copy with another {@link #idleTimeout()}; zero switches idle timeouts off.
+     *
+     * @param value the new idle timeout
+     * @return the copy
+     */
     public FrameConnConfig withIdleTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, value, shutdownTimeout, drainLimit, connectTimeout,
                 readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #shutdownTimeout()}. */
+    /**
+     * A copy with another {@link #shutdownTimeout()}.
+     *
+     * @param value the new shutdown timeout
+     * @return the copy
+     */
     public FrameConnConfig withShutdownTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, value, drainLimit, connectTimeout,
                 readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #drainLimit()}. */
+    /**
+     * A copy with another {@link #drainLimit()}.
+     *
+     * @param value the new drain limit
+     * @return the copy
+     */
     public FrameConnConfig withDrainLimit(long value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, value, connectTimeout,
                 readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #connectTimeout()}. */
+    /**
+     * A copy with another {@link #connectTimeout()}.
+     *
+     * @param value the new connect timeout
+     * @return the copy
+     */
     public FrameConnConfig withConnectTimeout(Duration value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, value,
                 readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #readBufferSize()}. */
+    /**
+     * A copy with another {@link #readBufferSize()}.
+     *
+     * @param value the new read buffer size
+     * @return the copy
+     */
     public FrameConnConfig withReadBufferSize(int value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
                 value, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #bufferPool()}. */
+    /**
+     * A copy with another {@link #bufferPool()}.
+     *
+     * @param value the new buffer pool
+     * @return the copy
+     */
     public FrameConnConfig withBufferPool(BufferPool value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
                 readBufferSize, value, metrics, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #metrics()}. */
+    /**
+     * A copy with another {@link #metrics()}.
+     *
+     * @param value the new metrics sink
+     * @return the copy
+     */
     public FrameConnConfig withMetrics(FrameConnMetrics value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
                 readBufferSize, bufferPool, value, ticker, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with another {@link #ticker()}. */
+    /**
+     * A copy with another {@link #ticker()}.
+     *
+     * @param value the new clock
+     * @return the copy
+     */
     public FrameConnConfig withTicker(Ticker value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
                 readBufferSize, bufferPool, metrics, value, reuseFrames, socketBufferSize);
     }
 
-    /** A copy with {@link #reuseFrames()} switched on or off. */
+    /**
+     * A copy with {@link #reuseFrames()} switched on or off.
+     *
+     * @param value whether frames are reused
+     * @return the copy
+     */
     public FrameConnConfig withReuseFrames(boolean value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
                 readBufferSize, bufferPool, metrics, ticker, value, socketBufferSize);
     }
 
-    /** A copy with another {@link #socketBufferSize()}; 0 leaves the sizes to the operating system. */
+    /**
+     * A copy with another {@link #socketBufferSize()}; 0 leaves the sizes to the operating system.
+     *
+     * @param value the new socket buffer size in bytes
+     * @return the copy
+     */
     public FrameConnConfig withSocketBufferSize(int value) {
         return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
                 readBufferSize, bufferPool, metrics, ticker, reuseFrames, value);
@@ -193,6 +252,7 @@ public record FrameConnConfig(
      * has not; its accepted channels inherit its SO_RCVBUF). Call it before
      * connecting or binding. The library applies it to TCP channels only.
      *
+     * @param channel the TCP channel to configure
      * @throws IOException if the operating system refuses the option
      */
     public void applySocketBuffers(NetworkChannel channel) throws IOException {

@@ -36,7 +36,13 @@ public final class FrameServer implements AutoCloseable {
         this.localAddress = channel.getLocalAddress();
     }
 
-    /** Listens with the default configuration. */
+    /**
+     * Listens with the default configuration.
+     *
+     * @param address the address to listen on
+     * @return the listening server
+     * @throws IOException as {@link #bind(SocketAddress, FrameConnConfig)}
+     */
     public static FrameServer bind(SocketAddress address) throws IOException {
         return bind(address, FrameConnConfig.defaults());
     }
@@ -46,6 +52,11 @@ public final class FrameServer implements AutoCloseable {
      * {@link #localAddress()}) or a Unix domain socket path, which must not exist.
      * Accepted connections use {@code config}, including its
      * {@link FrameConnConfig#socketBufferSize()}.
+     *
+     * @param address a TCP address or a Unix domain socket path
+     * @param config the configuration of accepted connections
+     * @return the listening server
+     * @throws IOException if the address is in use or cannot be bound
      */
     public static FrameServer bind(SocketAddress address, FrameConnConfig config) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -76,7 +87,12 @@ public final class FrameServer implements AutoCloseable {
         }
     }
 
-    /** Waits for the next peer and returns its connection. */
+    /**
+     * Waits for the next peer and returns its connection.
+     *
+     * @return the peer's connection, owned by the caller
+     * @throws IOException if accepting fails or the server is closed
+     */
     public FrameConn accept() throws IOException {
         SocketChannel accepted = channel.accept();
         try {
@@ -94,12 +110,20 @@ public final class FrameServer implements AutoCloseable {
         return FrameConn.wrap(accepted, config);
     }
 
-    /** The address listened on, with the real port when 0 was asked for. */
+    /**
+     * The address listened on, with the real port when 0 was asked for.
+     *
+     * @return the local address
+     */
     public SocketAddress localAddress() {
         return localAddress;
     }
 
-    /** True until closed. */
+    /**
+     * True until closed.
+     *
+     * @return whether the server is open
+     */
     public boolean isOpen() {
         return channel.isOpen();
     }

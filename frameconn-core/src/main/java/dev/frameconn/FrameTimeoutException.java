@@ -19,7 +19,9 @@ public final class FrameTimeoutException extends FrameConnException {
         DEADLINE
     }
 
+    /** What expired. */
     private final Kind kind;
+    /** The idle timeout that expired, or zero for a deadline. */
     private final Duration timeout;
 
     FrameTimeoutException(Kind kind, Duration timeout, Throwable cause) {
@@ -36,12 +38,20 @@ public final class FrameTimeoutException extends FrameConnException {
         };
     }
 
-    /** What expired. */
+    /**
+     * What expired.
+     *
+     * @return the kind of timeout
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The idle timeout that expired, or {@link Duration#ZERO} for a deadline. */
+    /**
+     * The idle timeout that expired, or {@link Duration#ZERO} for a deadline.
+     *
+     * @return the idle timeout, or zero
+     */
     public Duration timeout() {
         return timeout;
     }

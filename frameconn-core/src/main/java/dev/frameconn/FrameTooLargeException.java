@@ -8,8 +8,11 @@ import dev.frameconn.wire.FrameHeader;
  * broken.
  */
 public final class FrameTooLargeException extends FrameConnException {
+    /** The announced frame type. */
     private final int type;
+    /** The announced payload length, unsigned. */
     private final long length;
+    /** The configured maximum payload length. */
     private final int maxLength;
 
     FrameTooLargeException(int type, long length, int maxLength) {
@@ -20,17 +23,29 @@ public final class FrameTooLargeException extends FrameConnException {
         this.maxLength = maxLength;
     }
 
-    /** The announced frame type. */
+    /**
+     * The announced frame type.
+     *
+     * @return the frame type
+     */
     public int type() {
         return type;
     }
 
-    /** The announced payload length, unsigned. */
+    /**
+     * The announced payload length, unsigned.
+     *
+     * @return the announced length
+     */
     public long length() {
         return length;
     }
 
-    /** The configured maximum. */
+    /**
+     * The configured maximum.
+     *
+     * @return the maximum payload length
+     */
     public int maxLength() {
         return maxLength;
     }

@@ -63,12 +63,20 @@ public final class LeakDetector {
         enabled = false;
     }
 
-    /** True while frames are being tracked. */
+    /**
+     * True while frames are being tracked.
+     *
+     * @return whether leak detection is on
+     */
     public static boolean isEnabled() {
         return enabled;
     }
 
-    /** Leaks reported since the process started; a leak counts once its report was handed to the listener. */
+    /**
+     * Leaks reported since the process started; a leak counts once its report was handed to the listener.
+     *
+     * @return the number of leaks reported
+     */
     public static long leaksReported() {
         return REPORTED.get();
     }
@@ -76,6 +84,8 @@ public final class LeakDetector {
     /**
      * Where reports go instead of the log; the listener runs on a cleaner thread
      * and must not block.
+     *
+     * @param newListener receives each leak report, not null
      */
     public static void setListener(Consumer<Leak> newListener) {
         listener = Objects.requireNonNull(newListener, "listener");

@@ -55,12 +55,22 @@ public record ShutdownReason(int code, String message) {
         message = truncate(message);
     }
 
-    /** A reason with a code and a message. */
+    /**
+     * A reason with a code and a message.
+     *
+     * @param code the reason code
+     * @param message the human-readable message
+     * @return the reason
+     */
     public static ShutdownReason of(int code, String message) {
         return new ShutdownReason(code, message);
     }
 
-    /** The code's name, e.g. {@code PROTOCOL_ERROR}, or {@code CODE_42} for unknown codes. */
+    /**
+     * The code's name, e.g. {@code PROTOCOL_ERROR}, or {@code CODE_42} for unknown codes.
+     *
+     * @return the code's name
+     */
     public String codeName() {
         return switch (code) {
             case NORMAL -> "NORMAL";

@@ -29,7 +29,11 @@ public record ShutdownResult(
         boolean peerAnswered,
         Duration duration) {
 
-    /** The failed step, if any. */
+    /**
+     * The failed step, if any.
+     *
+     * @return the failed step, or empty if every step succeeded
+     */
     public Optional<ShutdownStep> failure() {
         return Optional.ofNullable(failedStep);
     }

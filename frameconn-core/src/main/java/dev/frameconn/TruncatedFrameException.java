@@ -5,7 +5,9 @@ package dev.frameconn;
  * before it was delivered; the partial frame is lost.
  */
 public final class TruncatedFrameException extends FrameConnException {
+    /** Bytes of the truncated part that arrived. */
     private final long received;
+    /** Bytes the truncated part should have had. */
     private final long expected;
 
     TruncatedFrameException(String part, long received, long expected) {
@@ -15,12 +17,20 @@ public final class TruncatedFrameException extends FrameConnException {
         this.expected = expected;
     }
 
-    /** Bytes of the truncated part (header or payload) that did arrive. */
+    /**
+     * Bytes of the truncated part (header or payload) that did arrive.
+     *
+     * @return the bytes received
+     */
     public long received() {
         return received;
     }
 
-    /** Bytes the truncated part should have had. */
+    /**
+     * Bytes the truncated part should have had.
+     *
+     * @return the bytes expected
+     */
     public long expected() {
         return expected;
     }

@@ -85,6 +85,10 @@ public final class BufferPool {
      * @param checked whether to keep the set of lent buffers that lets every double or
      *        foreign release be detected (see above)
      * @see #BufferPool(int, int, int, long)
+     * @param minShift smallest class exponent, 3..30
+     * @param maxShift largest class exponent, minShift..30
+     * @param maxFreePerClass free buffers kept per class at most, 0 or more
+     * @param maxFreeBytesPerClass free bytes kept per class at most; a class always keeps at least one free buffer if maxFreePerClass > 0
      */
     public BufferPool(int minShift, int maxShift, int maxFreePerClass, long maxFreeBytesPerClass,
             boolean checked) {
@@ -111,22 +115,38 @@ public final class BufferPool {
         this.lent = checked ? new Lent() : null;
     }
 
-    /** True if this pool detects every double or foreign release (see the class comment). */
+    /**
+     * True if this pool detects every double or foreign release (see the class comment).
+     *
+     * @return whether the pool is checked
+     */
     public boolean isChecked() {
         return lent != null;
     }
 
-    /** The process-wide default pool (64 B … 16 MiB classes). */
+    /**
+     * The process-wide default pool (64 B … 16 MiB classes).
+     *
+     * @return the shared pool
+     */
     public static BufferPool shared() {
         return SHARED;
     }
 
-    /** Size of the smallest class in bytes. */
+    /**
+     * Size of the smallest class in bytes.
+     *
+     * @return the smallest class size in bytes
+     */
     public int minClassSize() {
         return 1 << minShift;
     }
 
-    /** Size of the largest class in bytes; larger requests are plain heap allocations. */
+    /**
+     * Size of the largest class in bytes; larger requests are plain heap allocations.
+     *
+     * @return the largest class size in bytes
+     */
     public int maxClassSize() {
         return 1 << maxShift;
     }
@@ -134,6 +154,8 @@ public final class BufferPool {
     /**
      * Returns a buffer with position 0 and limit {@code length}.
      *
+     * @param length the buffer's limit in bytes, 0 or more
+     * @return the buffer, to be given back with {@link #release(ByteBuffer)}
      * @throws IllegalArgumentException if length is negative
      */
     public ByteBuffer acquire(int length) {
@@ -172,6 +194,7 @@ public final class BufferPool {
      * the heap buffers lent for requests above the largest class) are taken
      * back and dropped.
      *
+     * @param buffer a buffer from {@link #acquire(int)}, or null
      * @throws IllegalStateException if the release is detected as a double or
      *         foreign one (see the class comment); the pool is then unchanged
      */
@@ -214,17 +237,29 @@ public final class BufferPool {
                 + " direct=" + buffer.isDirect() + "]";
     }
 
-    /** Buffers acquired and not yet released (length-0 buffers are not counted). */
+    /**
+     * Buffers acquired and not yet released (length-0 buffers are not counted).
+     *
+     * @return the number of buffers lent
+     */
     public long outstanding() {
         return outstanding.get();
     }
 
-    /** Buffers allocated so far because no free one was at hand: a pool-miss counter. */
+    /**
+     * Buffers allocated so far because no free one was at hand: a pool-miss counter.
+     *
+     * @return the number of allocations
+     */
     public long allocations() {
         return allocations.get();
     }
 
-    /** Bytes currently held in the free lists. */
+    /**
+     * Bytes currently held in the free lists.
+     *
+     * @return the bytes held free
+     */
     public long retainedBytes() {
         long total = 0;
         for (SizeClass sizeClass : classes) {

@@ -86,17 +86,31 @@ public record HeartbeatConfig(
         }
     }
 
-    /** The defaults listed on this record: zrepl's 5 s interval and 10 s peer timeout, no stall timeout. */
+    /**
+     * The defaults listed on this record: zrepl's 5 s interval and 10 s peer timeout, no stall timeout.
+     *
+     * @return the default configuration
+     */
     public static HeartbeatConfig defaults() {
         return DEFAULTS;
     }
 
-    /** A copy with another {@link #sendInterval()}. */
+    /**
+     * A copy with another {@link #sendInterval()}.
+     *
+     * @param value the new send interval
+     * @return the copy
+     */
     public HeartbeatConfig withSendInterval(Duration value) {
         return new HeartbeatConfig(value, peerTimeout, stallTimeout, receiveQueueFrames, threadFactory, metrics);
     }
 
-    /** A copy with another {@link #peerTimeout()}. */
+    /**
+     * A copy with another {@link #peerTimeout()}.
+     *
+     * @param value the new peer timeout
+     * @return the copy
+     */
     public HeartbeatConfig withPeerTimeout(Duration value) {
         return new HeartbeatConfig(sendInterval, value, stallTimeout, receiveQueueFrames, threadFactory, metrics);
     }
@@ -105,28 +119,52 @@ public record HeartbeatConfig(
      * A copy with another {@link #sendInterval()} and {@link #peerTimeout()} at
      * once: the two are checked against each other, so changing both one by one
      * can fail in between (10 s/5 s to 2 s/500 ms, say).
+     *
+     * @param sendInterval the new send interval
+     * @param peerTimeout the new peer timeout
+     * @return the copy
      */
     public HeartbeatConfig withTiming(Duration sendInterval, Duration peerTimeout) {
         return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, receiveQueueFrames, threadFactory,
                 metrics);
     }
 
-    /** A copy with another {@link #stallTimeout()}; zero switches stall detection off. */
+    /**
+     * A copy with another {@link #stallTimeout()}; zero switches stall detection off.
+     *
+     * @param value the new stall timeout
+     * @return the copy
+     */
     public HeartbeatConfig withStallTimeout(Duration value) {
         return new HeartbeatConfig(sendInterval, peerTimeout, value, receiveQueueFrames, threadFactory, metrics);
     }
 
-    /** A copy with another {@link #receiveQueueFrames()}. */
+    /**
+     * A copy with another {@link #receiveQueueFrames()}.
+     *
+     * @param value the new receive queue capacity in frames
+     * @return the copy
+     */
     public HeartbeatConfig withReceiveQueueFrames(int value) {
         return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, value, threadFactory, metrics);
     }
 
-    /** A copy with another {@link #threadFactory()}. */
+    /**
+     * A copy with another {@link #threadFactory()}.
+     *
+     * @param value the new factory of the background threads
+     * @return the copy
+     */
     public HeartbeatConfig withThreadFactory(ThreadFactory value) {
         return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, receiveQueueFrames, value, metrics);
     }
 
-    /** A copy with another {@link #metrics()}. */
+    /**
+     * A copy with another {@link #metrics()}.
+     *
+     * @param value the new metrics sink
+     * @return the copy
+     */
     public HeartbeatConfig withMetrics(HeartbeatMetrics value) {
         return new HeartbeatConfig(sendInterval, peerTimeout, stallTimeout, receiveQueueFrames, threadFactory, value);
     }

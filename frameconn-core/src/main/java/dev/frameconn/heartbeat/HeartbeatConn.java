@@ -197,6 +197,10 @@ public final class HeartbeatConn implements AutoCloseable {
      * <p>If the thread factory fails (throws, returns null, or a thread cannot
      * start), {@code conn} is closed and the threads already started are
      * stopped before the failure is rethrown: nothing is left running.
+     *
+     * @param conn the framed connection, owned by the result from now on
+     * @param config the heartbeat configuration
+     * @return the heartbeat connection
      */
     public static HeartbeatConn wrap(FrameConn conn, HeartbeatConfig config) {
         Objects.requireNonNull(conn, "conn");
@@ -220,7 +224,12 @@ public final class HeartbeatConn implements AutoCloseable {
         }
     }
 
-    /** True if {@code type} leaves bits 24..31 (heartbeat and framing layers) clear. */
+    /**
+     * True if {@code type} leaves bits 24..31 (heartbeat and framing layers) clear.
+     *
+     * @param type a frame type
+     * @return whether {@code type} is an application type
+     */
     public static boolean isApplicationType(int type) {
         return (type & (RESERVED_TYPE_MASK | FrameHeader.RESERVED_TYPE_MASK)) == 0;
     }
@@ -232,6 +241,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * The caller owns the frame and closes it. After the queued frames, the
      * failure that ended the background reader is thrown, again on every call.
      *
+     * @return the frame, owned by the caller
      * @throws dev.frameconn.EndOfStreamException at the peer's clean end of stream
      * @throws dev.frameconn.ConnectionShutdownException after a shutdown or close,
      *         here or at the peer (its RST)
@@ -253,6 +263,8 @@ public final class HeartbeatConn implements AutoCloseable {
      * for the whole call, so a peer cannot hold a stall off with a flood of
      * them either, whereas frames handed out to the application end a wait.
      *
+     * @param type the application type whose empty frames are skipped
+     * @return the frame, owned by the caller
      * @throws IllegalArgumentException if {@code type} is not an application type
      * @throws IOException as {@link #readFrame()}
      */
@@ -384,6 +396,8 @@ public final class HeartbeatConn implements AutoCloseable {
     /**
      * Writes one application frame; see {@link FrameConn#writeFrame(int, ByteBuffer)}.
      *
+     * @param type the frame type, an application type
+     * @param payload the bytes between its position and limit are sent; left unchanged
      * @throws IllegalArgumentException if {@code type} uses bits 24..31 (nothing is written)
      * @throws PeerTimeoutException if the peer accepted nothing and sent no
      *         heartbeat for the peer timeout
@@ -495,12 +509,23 @@ public final class HeartbeatConn implements AutoCloseable {
         }
     }
 
-    /** Writes a frame whose payload is the whole array; see {@link #writeFrame(int, ByteBuffer)}. */
+    /**
+     * Writes a frame whose payload is the whole array; see {@link #writeFrame(int, ByteBuffer)}.
+     *
+     * @param type the frame type, an application type
+     * @param payload the whole payload
+     * @throws IOException as {@link #writeFrame(int, ByteBuffer)}
+     */
     public void writeFrame(int type, byte[] payload) throws IOException {
         writeFrame(type, ByteBuffer.wrap(payload));
     }
 
-    /** Writes a frame with an empty payload; see {@link #writeFrame(int, ByteBuffer)}. */
+    /**
+     * Writes a frame with an empty payload; see {@link #writeFrame(int, ByteBuffer)}.
+     *
+     * @param type the frame type, an application type
+     * @throws IOException as {@link #writeFrame(int, ByteBuffer)}
+     */
     public void writeEmptyFrame(int type) throws IOException {
         writeFrame(type, ByteBuffer.allocate(0));
     }
@@ -662,6 +687,8 @@ public final class HeartbeatConn implements AutoCloseable {
      * queued are released. Never throws for peer or network failures; a
      * {@linkplain ShutdownResult#error() failure} met because the peer timed out
      * is a {@link PeerTimeoutException}.
+     *
+     * @return how the shutdown went
      */
     public ShutdownResult shutdown() {
         stopThreads();
@@ -749,32 +776,56 @@ public final class HeartbeatConn implements AutoCloseable {
 
     // ---------------------------------------------------------------- state
 
-    /** The framed connection underneath. Do not read from it; writes bypass heartbeat bookkeeping. */
+    /**
+     * The framed connection underneath. Do not read from it; writes bypass heartbeat bookkeeping.
+     *
+     * @return the framed connection
+     */
     public FrameConn frameConn() {
         return conn;
     }
 
-    /** The configuration. */
+    /**
+     * The configuration.
+     *
+     * @return the configuration
+     */
     public HeartbeatConfig config() {
         return config;
     }
 
-    /** True until the connection is closed. */
+    /**
+     * True until the connection is closed.
+     *
+     * @return whether the connection is open
+     */
     public boolean isOpen() {
         return conn.isOpen();
     }
 
-    /** HEARTBEAT frames sent so far. */
+    /**
+     * HEARTBEAT frames sent so far.
+     *
+     * @return the number of heartbeats sent
+     */
     public long heartbeatsSent() {
         return heartbeatsSent.sum();
     }
 
-    /** HEARTBEAT frames received and dropped so far. */
+    /**
+     * HEARTBEAT frames received and dropped so far.
+     *
+     * @return the number of heartbeats received
+     */
     public long heartbeatsReceived() {
         return heartbeatsReceived.sum();
     }
 
-    /** Time since any frame last arrived, on the connection's clock. */
+    /**
+     * Time since any frame last arrived, on the connection's clock.
+     *
+     * @return the time since the last frame arrived
+     */
     public Duration sinceLastReceived() {
         return Duration.ofNanos(ticker.nanoTime() - lastReceived);
     }
@@ -819,7 +870,11 @@ public final class HeartbeatConn implements AutoCloseable {
         }
     }
 
-    /** True if every background thread has ended (after shutdown or close). */
+    /**
+     * True if every background thread has ended (after shutdown or close).
+     *
+     * @return whether the background threads have ended
+     */
     public boolean threadsEnded() {
         return !reader.isAlive() && !pacer.isAlive() && !sender.isAlive();
     }

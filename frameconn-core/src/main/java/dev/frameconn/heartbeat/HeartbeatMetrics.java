@@ -19,6 +19,10 @@ public interface HeartbeatMetrics {
     /** The peer sent nothing, not even a heartbeat, for the peer timeout. */
     default void peerTimedOut() {}
 
-    /** Application data stalled for the stall timeout while the peer was alive. */
+    /**
+     * Application data stalled for the stall timeout while the peer was alive.
+     *
+     * @param direction which way the data stalled
+     */
     default void stalled(StreamStalledException.Direction direction) {}
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
  * connection's {@link FrameTimeoutException}; the connection was closed.
  */
 public final class PeerTimeoutException extends IOException {
+    /** The peer timeout that expired. */
     private final Duration peerTimeout;
 
     PeerTimeoutException(Duration peerTimeout, FrameTimeoutException cause) {
@@ -24,7 +25,11 @@ public final class PeerTimeoutException extends IOException {
         return "frameconn: peer timed out: it " + what + " for peerTimeout=" + HeartbeatConn.format(peerTimeout);
     }
 
-    /** The peer timeout that expired. */
+    /**
+     * The peer timeout that expired.
+     *
+     * @return the peer timeout
+     */
     public Duration peerTimeout() {
         return peerTimeout;
     }

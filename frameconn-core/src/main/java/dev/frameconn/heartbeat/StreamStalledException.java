@@ -22,7 +22,9 @@ public final class StreamStalledException extends IOException {
         SEND
     }
 
+    /** Which way the data stalled. */
     private final Direction direction;
+    /** The stall timeout that expired. */
     private final Duration stallTimeout;
 
     StreamStalledException(Direction direction, Duration stallTimeout, Throwable cause) {
@@ -35,12 +37,20 @@ public final class StreamStalledException extends IOException {
         this.stallTimeout = stallTimeout;
     }
 
-    /** Which way the data stalled. */
+    /**
+     * Which way the data stalled.
+     *
+     * @return the direction
+     */
     public Direction direction() {
         return direction;
     }
 
-    /** The stall timeout that expired. */
+    /**
+     * The stall timeout that expired.
+     *
+     * @return the stall timeout
+     */
     public Duration stallTimeout() {
         return stallTimeout;
     }

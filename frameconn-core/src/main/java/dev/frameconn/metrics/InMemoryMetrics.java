@@ -22,6 +22,10 @@ public final class InMemoryMetrics implements FrameConnMetrics {
     private final Map<ShutdownStep, LongAdder> hardCloses = counters();
     private final Map<ShutdownStep, LongAdder> closeErrors = counters();
 
+    /** Starts with every total at zero. */
+    public InMemoryMetrics() {
+    }
+
     private static Map<ShutdownStep, LongAdder> counters() {
         Map<ShutdownStep, LongAdder> map = new EnumMap<>(ShutdownStep.class);
         for (ShutdownStep step : ShutdownStep.values()) {
@@ -65,67 +69,121 @@ public final class InMemoryMetrics implements FrameConnMetrics {
         closeErrors.get(step).increment();
     }
 
-    /** Frames handed to readers. */
+    /**
+     * Frames handed to readers.
+     *
+     * @return the number of frames read
+     */
     public long framesRead() {
         return framesRead.sum();
     }
 
-    /** Payload bytes handed to readers. */
+    /**
+     * Payload bytes handed to readers.
+     *
+     * @return the number of payload bytes read
+     */
     public long bytesRead() {
         return bytesRead.sum();
     }
 
-    /** Frames accepted by writes (see {@link FrameConnMetrics#frameWritten}). */
+    /**
+     * Frames accepted by writes (see {@link FrameConnMetrics#frameWritten}).
+     *
+     * @return the number of frames written
+     */
     public long framesWritten() {
         return framesWritten.sum();
     }
 
-    /** Payload bytes of the frames accepted by writes. */
+    /**
+     * Payload bytes of the frames accepted by writes.
+     *
+     * @return the number of payload bytes written
+     */
     public long bytesWritten() {
         return bytesWritten.sum();
     }
 
-    /** Shutdowns ended. */
+    /**
+     * Shutdowns ended.
+     *
+     * @return the number of shutdowns
+     */
     public long shutdowns() {
         return shutdowns.sum();
     }
 
-    /** Total time spent in shutdowns, in nanoseconds. */
+    /**
+     * Total time spent in shutdowns, in nanoseconds.
+     *
+     * @return the shutdown time in nanoseconds
+     */
     public long shutdownNanos() {
         return shutdownNanos.sum();
     }
 
-    /** Drains ended. */
+    /**
+     * Drains ended.
+     *
+     * @return the number of drains
+     */
     public long drains() {
         return drains.sum();
     }
 
-    /** Total time spent draining, in nanoseconds. */
+    /**
+     * Total time spent draining, in nanoseconds.
+     *
+     * @return the drain time in nanoseconds
+     */
     public long drainNanos() {
         return drainNanos.sum();
     }
 
-    /** Bytes discarded while draining. */
+    /**
+     * Bytes discarded while draining.
+     *
+     * @return the bytes discarded
+     */
     public long drainBytes() {
         return drainBytes.sum();
     }
 
-    /** Hard closes counted under {@code step}. */
+    /**
+     * Hard closes counted under {@code step}.
+     *
+     * @param step the shutdown step
+     * @return the number of hard closes at {@code step}
+     */
     public long hardCloses(ShutdownStep step) {
         return hardCloses.get(step).sum();
     }
 
-    /** Close errors counted under {@code step}. */
+    /**
+     * Close errors counted under {@code step}.
+     *
+     * @param step the shutdown step
+     * @return the number of close errors at {@code step}
+     */
     public long closeErrors(ShutdownStep step) {
         return closeErrors.get(step).sum();
     }
 
-    /** All hard closes, any step. */
+    /**
+     * All hard closes, any step.
+     *
+     * @return the number of hard closes
+     */
     public long hardCloses() {
         return hardCloses.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    /** All close errors, any step. */
+    /**
+     * All close errors, any step.
+     *
+     * @return the number of close errors
+     */
     public long closeErrors() {
         return closeErrors.values().stream().mapToLong(LongAdder::sum).sum();
     }

@@ -28,7 +28,11 @@ public enum ShutdownStep {
         this.label = label;
     }
 
-    /** The metric label value, e.g. {@code write_frame}. */
+    /**
+     * The metric label value, e.g. {@code write_frame}.
+     *
+     * @return the label value
+     */
     public String label() {
         return label;
     }

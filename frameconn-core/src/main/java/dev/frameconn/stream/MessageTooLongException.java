@@ -9,7 +9,9 @@ package dev.frameconn.stream;
  * direction, are unaffected: a protocol above may still answer or shut down.
  */
 public final class MessageTooLongException extends StreamException {
+    /** The frame type of the message. */
     private final int type;
+    /** The bound the message went past. */
     private final int maxBytes;
 
     MessageTooLongException(int type, int maxBytes) {
@@ -19,12 +21,20 @@ public final class MessageTooLongException extends StreamException {
         this.maxBytes = maxBytes;
     }
 
-    /** The frame type of the message. */
+    /**
+     * The frame type of the message.
+     *
+     * @return the frame type
+     */
     public int type() {
         return type;
     }
 
-    /** The bound the message went past. */
+    /**
+     * The bound the message went past.
+     *
+     * @return the bound in bytes
+     */
     public int maxBytes() {
         return maxBytes;
     }

@@ -102,12 +102,22 @@ public final class StreamConn implements AutoCloseable {
         this.conn = conn;
     }
 
-    /** Puts the stream layer on {@code conn}, which it owns from now on. */
+    /**
+     * Puts the stream layer on {@code conn}, which it owns from now on.
+     *
+     * @param conn the heartbeat connection to put the stream layer on
+     * @return the stream connection
+     */
     public static StreamConn over(HeartbeatConn conn) {
         return new StreamConn(Objects.requireNonNull(conn, "conn"));
     }
 
-    /** True if {@code type} may carry stream data: bits 16..19 and 24..31 clear. */
+    /**
+     * True if {@code type} may carry stream data: bits 16..19 and 24..31 clear.
+     *
+     * @param type a frame type
+     * @return whether {@code type} may carry stream data
+     */
     public static boolean isApplicationType(int type) {
         return HeartbeatConn.isApplicationType(type) && (type & RESERVED_TYPE_MASK) == 0;
     }
@@ -131,6 +141,8 @@ public final class StreamConn implements AutoCloseable {
      * a read of the source, this method waits for it at most one second and then
      * leaves it to end when its read returns (close the source to hurry it).
      *
+     * @param type the data type, an application type
+     * @param source the bytes to send, read to its end and not closed
      * @return the number of data bytes sent
      * @throws StreamSourceException if reading the source failed; its message
      *         was sent to the peer and the stream ended with END
@@ -147,6 +159,12 @@ public final class StreamConn implements AutoCloseable {
     /**
      * Like {@link #send(int, InputStream)}, and shows every chunk to
      * {@code observer} (null: none) before it is sent; see {@link ChunkObserver}.
+     *
+     * @param type the data type, an application type
+     * @param source the bytes to send, read to its end and not closed
+     * @param observer sees each chunk, or null
+     * @return the number of data bytes sent
+     * @throws IOException as {@link #send(int, InputStream)}
      */
     public long send(int type, InputStream source, ChunkObserver observer) throws IOException {
         Objects.requireNonNull(source, "source");
@@ -159,6 +177,11 @@ public final class StreamConn implements AutoCloseable {
      * The bytes go from the channel's reads into direct buffers that are
      * written to the connection as they are: for a {@link java.nio.channels.FileChannel}
      * one copy into the process and one out, none in between.
+     *
+     * @param type the data type, an application type
+     * @param source the bytes to send, read to its end and not closed
+     * @return the number of data bytes sent
+     * @throws IOException as {@link #send(int, InputStream)}
      */
     public long send(int type, ReadableByteChannel source) throws IOException {
         return send(type, source, null);
@@ -167,6 +190,12 @@ public final class StreamConn implements AutoCloseable {
     /**
      * Like {@link #send(int, ReadableByteChannel)}, and shows every chunk to
      * {@code observer} (null: none) before it is sent; see {@link ChunkObserver}.
+     *
+     * @param type the data type, an application type
+     * @param source the bytes to send, read to its end and not closed
+     * @param observer sees each chunk, or null
+     * @return the number of data bytes sent
+     * @throws IOException as {@link #send(int, InputStream)}
      */
     public long send(int type, ReadableByteChannel source, ChunkObserver observer) throws IOException {
         Objects.requireNonNull(source, "source");
@@ -187,7 +216,11 @@ public final class StreamConn implements AutoCloseable {
      */
     @FunctionalInterface
     public interface ChunkObserver {
-        /** Called once per chunk, in stream order. */
+        /**
+         * Called once per chunk, in stream order.
+         *
+         * @param chunk the chunk's bytes, between its position and limit
+         */
         void observe(ByteBuffer chunk);
     }
 
@@ -458,6 +491,8 @@ public final class StreamConn implements AutoCloseable {
      * can carry the next stream. Closing it earlier abandons the stream and
      * leaves the receiving direction unusable.
      *
+     * @param type the data type, an application type
+     * @return the stream's input; the caller reads it to its end
      * @throws IllegalArgumentException if {@code type} is not an application type
      * @throws IllegalStateException if a stream is being received already, or
      *         an earlier one broke the receiving direction
@@ -477,6 +512,8 @@ public final class StreamConn implements AutoCloseable {
     /**
      * Receives one stream of {@code type} and copies it to {@code sink}.
      *
+     * @param type the data type, an application type
+     * @param sink receives the bytes; not closed
      * @return the number of bytes received
      * @throws StreamException as {@link StreamInput} does
      * @throws IOException if writing to {@code sink} fails (the stream is abandoned)
@@ -493,6 +530,8 @@ public final class StreamConn implements AutoCloseable {
      * payload by frame payload, without copying them on the way; see
      * {@link StreamInput#transferTo(WritableByteChannel, ChunkObserver)}.
      *
+     * @param type the data type, an application type
+     * @param sink receives the bytes; not closed
      * @return the number of bytes received
      * @throws StreamException as {@link StreamInput} does
      * @throws IOException if writing to {@code sink} fails (the stream is abandoned)
@@ -504,6 +543,12 @@ public final class StreamConn implements AutoCloseable {
     /**
      * Like {@link #receive(int, WritableByteChannel)}, and shows every chunk to
      * {@code observer} (null: none) after it was written; see {@link ChunkObserver}.
+     *
+     * @param type the data type, an application type
+     * @param sink receives the bytes; not closed
+     * @param observer sees each chunk, or null
+     * @return the number of bytes received
+     * @throws IOException as {@link #receive(int, WritableByteChannel)}
      */
     public long receive(int type, WritableByteChannel sink, ChunkObserver observer) throws IOException {
         Objects.requireNonNull(sink, "sink");
@@ -512,7 +557,12 @@ public final class StreamConn implements AutoCloseable {
         }
     }
 
-    /** Opens the channel view of {@link #receive(int)}; the same object. */
+    /**
+     * Opens the channel view of {@link #receive(int)}; the same object.
+     *
+     * @param type the data type, an application type
+     * @return the stream's channel; the caller reads it to its end
+     */
     public ReadableByteChannel receiveChannel(int type) {
         return receive(type);
     }
@@ -527,12 +577,20 @@ public final class StreamConn implements AutoCloseable {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** The heartbeat connection underneath, for frames exchanged between streams. */
+    /**
+     * The heartbeat connection underneath, for frames exchanged between streams.
+     *
+     * @return the heartbeat connection
+     */
     public HeartbeatConn heartbeatConn() {
         return conn;
     }
 
-    /** Shuts the connection down; see {@link HeartbeatConn#shutdown()}. */
+    /**
+     * Shuts the connection down; see {@link HeartbeatConn#shutdown()}.
+     *
+     * @return how the shutdown went
+     */
     public ShutdownResult shutdown() {
         return conn.shutdown();
     }
@@ -561,6 +619,8 @@ public final class StreamConn implements AutoCloseable {
      * <p>State afterwards, as in zrepl: after success the sending direction can
      * carry the next stream; after a failure of the connection it is broken.
      *
+     * @param type the data type, an application type
+     * @param message the whole message
      * @throws StreamBrokenException if the connection failed (the sending
      *         direction is then broken)
      * @throws IllegalArgumentException if {@code type} is not an application type
@@ -590,11 +650,15 @@ public final class StreamConn implements AutoCloseable {
      *       (connection failure, interrupt): broken.</li>
      * </ul>
      *
+     * @param type the data type, an application type
+     * @param maxBytes most data bytes accepted
+     * @return the message
      * @throws IllegalArgumentException if {@code type} is not an application
      *         type, or {@code maxBytes} is negative or beyond
      *         {@code Integer.MAX_VALUE - 8}
      * @throws IllegalStateException if a stream is being received already, or
      *         an earlier one broke the receiving direction
+     * @throws IOException for the failures listed above
      */
     public byte[] receiveMessage(int type, int maxBytes) throws IOException {
         return StreamMessages.receive(this, type, maxBytes);

@@ -44,17 +44,29 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
         this.type = type;
     }
 
-    /** The data type of this stream. */
+    /**
+     * The data type of this stream.
+     *
+     * @return the data type
+     */
     public int type() {
         return type;
     }
 
-    /** Data bytes handed to the reader so far. */
+    /**
+     * Data bytes handed to the reader so far.
+     *
+     * @return the number of bytes read
+     */
     public long bytesReceived() {
         return bytesReceived;
     }
 
-    /** True once END arrived and every byte before it was read. */
+    /**
+     * True once END arrived and every byte before it was read.
+     *
+     * @return whether the stream ended and was read to its end
+     */
     public boolean isEnded() {
         return ended;
     }
@@ -119,6 +131,10 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
     /**
      * Writes the rest of the stream to {@code sink}; see
      * {@link #transferTo(WritableByteChannel, StreamConn.ChunkObserver)}.
+     *
+     * @param sink receives the bytes; not closed
+     * @return the number of bytes written
+     * @throws IOException as {@link #transferTo(WritableByteChannel, StreamConn.ChunkObserver)}
      */
     public long transferTo(WritableByteChannel sink) throws IOException {
         return transferTo(sink, null);
@@ -130,6 +146,9 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
      * then shows each written piece to {@code observer} (null: none) on this
      * thread. Returns at END with the number of bytes written.
      *
+     * @param sink receives the bytes; not closed
+     * @param observer sees each written piece, or null
+     * @return the number of bytes written
      * @throws StreamException for the stream's failures, as {@link #read()} does
      * @throws IOException from {@code sink}, as it threw it: the stream is then
      *         left where it was (close it to abandon it)

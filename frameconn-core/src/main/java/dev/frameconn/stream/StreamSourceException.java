@@ -13,8 +13,11 @@ package dev.frameconn.stream;
  * and {@link #sourceMessage()} shows each malformed byte sequence as U+FFFD.
  */
 public final class StreamSourceException extends StreamException {
+    /** The source's error message, as the sender sent it (decoded). */
     private final String sourceMessage;
+    /** True on the receiving side. */
     private final boolean remote;
+    /** False if the sender's trailer was not valid UTF-8. */
     private final boolean utf8;
 
     StreamSourceException(String sourceMessage, boolean remote, Throwable cause) {
@@ -42,12 +45,18 @@ public final class StreamSourceException extends StreamException {
     /**
      * The source's error message, as the sender sent it; if it was not valid
      * UTF-8, decoded with U+FFFD in place of the malformed bytes.
+     *
+     * @return the source's message
      */
     public String sourceMessage() {
         return sourceMessage;
     }
 
-    /** True on the receiving side: the failure happened at the peer. */
+    /**
+     * True on the receiving side: the failure happened at the peer.
+     *
+     * @return whether the failure happened at the peer
+     */
     public boolean isRemote() {
         return remote;
     }
@@ -55,6 +64,8 @@ public final class StreamSourceException extends StreamException {
     /**
      * False if the sender's error trailer was not valid UTF-8 (a fault of the
      * sender's implementation); the connection is fine either way.
+     *
+     * @return whether the trailer was valid UTF-8
      */
     public boolean isUtf8() {
         return utf8;

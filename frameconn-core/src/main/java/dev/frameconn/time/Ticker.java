@@ -9,10 +9,18 @@ package dev.frameconn.time;
  */
 @FunctionalInterface
 public interface Ticker {
-    /** Current time in nanoseconds from an arbitrary, fixed origin. */
+    /**
+     * Current time in nanoseconds from an arbitrary, fixed origin.
+     *
+     * @return the current time in nanoseconds
+     */
     long nanoTime();
 
-    /** The ticker backed by {@link System#nanoTime()}. */
+    /**
+     * The ticker backed by {@link System#nanoTime()}.
+     *
+     * @return the system ticker
+     */
     static Ticker system() {
         return SystemTicker.INSTANCE;
     }

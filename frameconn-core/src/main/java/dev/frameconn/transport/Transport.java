@@ -18,7 +18,13 @@ import java.nio.ByteBuffer;
  * {@link java.nio.channels.ClosedChannelException} (or a subtype).
  */
 public interface Transport {
-    /** Reads at least one byte unless at end of stream (-1); never waits for more than is available. */
+    /**
+     * Reads at least one byte unless at end of stream (-1); never waits for more than is available.
+     *
+     * @param dst the buffer to read into
+     * @return the number of bytes read, or -1 at end of stream
+     * @throws IOException if reading fails
+     */
     int read(ByteBuffer dst) throws IOException;
 
     /**
@@ -27,6 +33,11 @@ public interface Transport {
      * waits for more than is available. The connection uses it to read the end
      * of a large payload and the next header in one call. The default reads
      * into {@code first} only, which is always correct.
+     *
+     * @param first the buffer filled first
+     * @param second the buffer filled after {@code first}
+     * @return the number of bytes read, or -1 at end of stream
+     * @throws IOException if reading fails
      */
     default long read(ByteBuffer first, ByteBuffer second) throws IOException {
         return read(first);
@@ -38,6 +49,12 @@ public interface Transport {
      * {@link #write(ByteBuffer)} on each buffer in turn and stops at the first
      * that it leaves with bytes remaining, so that no byte of a later buffer
      * goes out before all of an earlier one. Returns the bytes written.
+     *
+     * @param srcs the buffers to write from
+     * @param offset index of the first buffer
+     * @param length number of buffers
+     * @return the number of bytes written
+     * @throws IOException if writing fails
      */
     default long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         long total = 0;
@@ -50,27 +67,53 @@ public interface Transport {
         return total;
     }
 
-    /** Writes some bytes of {@code src}; may write fewer than all. */
+    /**
+     * Writes some bytes of {@code src}; may write fewer than all.
+     *
+     * @param src the buffer to write from
+     * @return the number of bytes written
+     * @throws IOException if writing fails
+     */
     int write(ByteBuffer src) throws IOException;
 
-    /** Half-closes the write side: the peer reads end of stream after all data written before. */
+    /**
+     * Half-closes the write side: the peer reads end of stream after all data written before.
+     *
+     * @throws IOException if the half-close fails
+     */
     void shutdownOutput() throws IOException;
 
-    /** Closes the stream in the ordinary way; wakes blocked readers and writers. */
+    /**
+     * Closes the stream in the ordinary way; wakes blocked readers and writers.
+     *
+     * @throws IOException if closing fails
+     */
     void close() throws IOException;
 
     /** Closes abortively (TCP: RST via SO_LINGER 0) and never throws; wakes blocked callers. */
     void abort();
 
-    /** False once closed or aborted. */
+    /**
+     * False once closed or aborted.
+     *
+     * @return whether the transport is open
+     */
     boolean isOpen();
 
-    /** Local address, or null if unknown; the default returns null. */
+    /**
+     * Local address, or null if unknown; the default returns null.
+     *
+     * @return the local address, or null
+     */
     default SocketAddress localAddress() {
         return null;
     }
 
-    /** Remote address, or null if unknown; the default returns null. */
+    /**
+     * Remote address, or null if unknown; the default returns null.
+     *
+     * @return the remote address, or null
+     */
     default SocketAddress remoteAddress() {
         return null;
     }

@@ -43,51 +43,105 @@ public final class FrameHeader {
 
     private FrameHeader() {}
 
-    /** True if {@code type} leaves the framing layer's bits 28..31 clear. */
+    /**
+     * True if {@code type} leaves the framing layer's bits 28..31 clear.
+     *
+     * @param type a frame type
+     * @return whether {@code type} is an application type
+     */
     public static boolean isApplicationType(int type) {
         return (type & RESERVED_TYPE_MASK) == 0;
     }
 
-    /** Writes a header at {@code index} of {@code dst}; the position is left alone. */
+    /**
+     * Writes a header at {@code index} of {@code dst}; the position is left alone.
+     *
+     * @param dst the buffer to write into
+     * @param index where the header starts
+     * @param type the frame type
+     * @param payloadLength the payload length
+     */
     public static void encode(ByteBuffer dst, int index, int type, int payloadLength) {
         dst.putInt(index + TYPE_OFFSET, type);
         dst.putInt(index + PAYLOAD_LENGTH_OFFSET, payloadLength);
     }
 
-    /** Writes a header at {@code index} of {@code dst}. */
+    /**
+     * Writes a header at {@code index} of {@code dst}.
+     *
+     * @param dst the array to write into
+     * @param index where the header starts
+     * @param type the frame type
+     * @param payloadLength the payload length
+     */
     public static void encode(byte[] dst, int index, int type, int payloadLength) {
         putIntBigEndian(dst, index + TYPE_OFFSET, type);
         putIntBigEndian(dst, index + PAYLOAD_LENGTH_OFFSET, payloadLength);
     }
 
-    /** Returns a fresh 8-byte array holding the header: for tests and tools, not hot paths. */
+    /**
+     * Returns a fresh 8-byte array holding the header: for tests and tools, not hot paths.
+     *
+     * @param type the frame type
+     * @param payloadLength the payload length
+     * @return the 8 header bytes
+     */
     public static byte[] toBytes(int type, int payloadLength) {
         byte[] bytes = new byte[LENGTH];
         encode(bytes, 0, type, payloadLength);
         return bytes;
     }
 
-    /** The frame type of the header at {@code index}. */
+    /**
+     * The frame type of the header at {@code index}.
+     *
+     * @param src the buffer holding the header
+     * @param index where the header starts
+     * @return the frame type
+     */
     public static int type(ByteBuffer src, int index) {
         return src.getInt(index + TYPE_OFFSET);
     }
 
-    /** The payload length of the header at {@code index}, as an unsigned value. */
+    /**
+     * The payload length of the header at {@code index}, as an unsigned value.
+     *
+     * @param src the buffer holding the header
+     * @param index where the header starts
+     * @return the payload length
+     */
     public static long payloadLength(ByteBuffer src, int index) {
         return Integer.toUnsignedLong(src.getInt(index + PAYLOAD_LENGTH_OFFSET));
     }
 
-    /** The frame type of the header at {@code index} of {@code src}. */
+    /**
+     * The frame type of the header at {@code index} of {@code src}.
+     *
+     * @param src the array holding the header
+     * @param index where the header starts
+     * @return the frame type
+     */
     public static int type(byte[] src, int index) {
         return getIntBigEndian(src, index + TYPE_OFFSET);
     }
 
-    /** The payload length of the header at {@code index} of {@code src}, unsigned. */
+    /**
+     * The payload length of the header at {@code index} of {@code src}, unsigned.
+     *
+     * @param src the array holding the header
+     * @param index where the header starts
+     * @return the payload length
+     */
     public static long payloadLength(byte[] src, int index) {
         return Integer.toUnsignedLong(getIntBigEndian(src, index + PAYLOAD_LENGTH_OFFSET));
     }
 
-    /** A frame type as people read it in logs: {@code 0x0000002a}. */
+    /**
+     * A frame type as people read it in logs: {@code 0x0000002a}.
+     *
+     * @param type a frame type
+     * @return the type in hex
+     */
     public static String typeToString(int type) {
         return String.format("0x%08x", type);
     }

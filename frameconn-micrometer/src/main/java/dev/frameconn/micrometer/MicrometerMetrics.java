@@ -52,12 +52,21 @@ public final class MicrometerMetrics implements FrameConnMetrics, HeartbeatMetri
     private final Map<StreamStalledException.Direction, Counter> stalls =
             new EnumMap<>(StreamStalledException.Direction.class);
 
-    /** Registers the meters under {@value #DEFAULT_PREFIX}. */
+    /**
+     * Registers the meters under {@value #DEFAULT_PREFIX}.
+     *
+     * @param registry where the meters are registered
+     */
     public MicrometerMetrics(MeterRegistry registry) {
         this(registry, DEFAULT_PREFIX);
     }
 
-    /** Registers the meters under {@code prefix} (dot-separated, e.g. {@code zrepl.frameconn}). */
+    /**
+     * Registers the meters under {@code prefix} (dot-separated, e.g. {@code zrepl.frameconn}).
+     *
+     * @param registry where the meters are registered
+     * @param prefix the meter name prefix
+     */
     public MicrometerMetrics(MeterRegistry registry, String prefix) {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(prefix, "prefix");

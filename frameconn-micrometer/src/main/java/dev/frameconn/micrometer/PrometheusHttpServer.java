@@ -35,7 +35,11 @@ public final class PrometheusHttpServer implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** A fresh Prometheus registry with Micrometer's defaults. */
+    /**
+     * A fresh Prometheus registry with Micrometer's defaults.
+     *
+     * @return the new registry
+     */
     public static PrometheusMeterRegistry newRegistry() {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
@@ -44,6 +48,9 @@ public final class PrometheusHttpServer implements AutoCloseable {
      * Starts serving {@code registry} on {@code address} (port 0 picks a free
      * port; see {@link #address()}).
      *
+     * @param address the address to serve on
+     * @param registry the registry to serve
+     * @return the running server
      * @throws IOException if the address cannot be bound
      */
     public static PrometheusHttpServer start(InetSocketAddress address, PrometheusMeterRegistry registry)
@@ -85,12 +92,20 @@ public final class PrometheusHttpServer implements AutoCloseable {
         }
     }
 
-    /** The address served, with the real port. */
+    /**
+     * The address served, with the real port.
+     *
+     * @return the address served
+     */
     public InetSocketAddress address() {
         return server.getAddress();
     }
 
-    /** The registry served. */
+    /**
+     * The registry served.
+     *
+     * @return the registry served
+     */
     public PrometheusMeterRegistry registry() {
         return registry;
     }

@@ -99,6 +99,10 @@ public final class FaultProxy implements AutoCloseable {
     /**
      * Starts a proxy on a free loopback port that forwards every connection to
      * {@code target}.
+     *
+     * @param target where each connection is forwarded to
+     * @return the running proxy
+     * @throws IOException if no loopback port can be bound
      */
     public static FaultProxy start(InetSocketAddress target) throws IOException {
         Objects.requireNonNull(target, "target");
@@ -114,22 +118,38 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Where clients connect. */
+    /**
+     * Where clients connect.
+     *
+     * @return the proxy's address
+     */
     public InetSocketAddress address() {
         return address;
     }
 
-    /** Where the proxy connects to. */
+    /**
+     * Where the proxy connects to.
+     *
+     * @return the target address
+     */
     public InetSocketAddress target() {
         return target;
     }
 
-    /** Stops forwarding in the given directions (both if none given), without closing anything. */
+    /**
+     * Stops forwarding in the given directions (both if none given), without closing anything.
+     *
+     * @param directions the directions to stop; none means both
+     */
     public void stall(Direction... directions) {
         set(directions, true);
     }
 
-    /** Forwards again in the given directions (both if none given). */
+    /**
+     * Forwards again in the given directions (both if none given).
+     *
+     * @param directions the directions to resume; none means both
+     */
     public void resume(Direction... directions) {
         set(directions, false);
     }
@@ -150,6 +170,9 @@ public final class FaultProxy implements AutoCloseable {
     /**
      * Limits a direction to {@code bytesPerSecond} (averaged per connection);
      * 0 removes the limit.
+     *
+     * @param direction the direction to limit
+     * @param bytesPerSecond the limit, or 0 for none
      */
     public void throttle(Direction direction, long bytesPerSecond) {
         Objects.requireNonNull(direction, "direction");
@@ -179,12 +202,21 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Bytes forwarded so far in {@code direction}, over all connections. */
+    /**
+     * Bytes forwarded so far in {@code direction}, over all connections.
+     *
+     * @param direction the direction counted
+     * @return the bytes forwarded
+     */
     public long forwarded(Direction direction) {
         return forwarded.get(direction).get();
     }
 
-    /** Connections accepted so far. */
+    /**
+     * Connections accepted so far.
+     *
+     * @return the number of connections accepted
+     */
     public int connections() {
         return accepted.get();
     }
@@ -192,7 +224,11 @@ public final class FaultProxy implements AutoCloseable {
     /**
      * Waits until at least {@code bytes} were forwarded in {@code direction}.
      *
+     * @param direction the direction counted
+     * @param bytes the count to wait for
+     * @param timeout how long to wait at most
      * @throws TimeoutException with the count reached, if that takes longer than {@code timeout}
+     * @throws InterruptedException if interrupted while waiting
      */
     public void awaitForwarded(Direction direction, long bytes, Duration timeout)
             throws InterruptedException, TimeoutException {
@@ -200,7 +236,14 @@ public final class FaultProxy implements AutoCloseable {
                 () -> "forwarded " + direction + "=" + forwarded(direction) + " of " + bytes + " bytes");
     }
 
-    /** Waits until at least {@code count} connections were accepted and connected to the target. */
+    /**
+     * Waits until at least {@code count} connections were accepted and connected to the target.
+     *
+     * @param count the number of connections to wait for
+     * @param timeout how long to wait at most
+     * @throws InterruptedException if interrupted while waiting
+     * @throws TimeoutException with the count reached, if that takes longer than {@code timeout}
+     */
     public void awaitConnections(int count, Duration timeout) throws InterruptedException, TimeoutException {
         awaitCondition(() -> accepted.get() >= count, timeout,
                 () -> "connections=" + accepted.get() + " of " + count);

@@ -25,6 +25,10 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(LeakCheckExtension.class);
 
+    /** Created by JUnit for {@code @ExtendWith}, or by a test for {@code @RegisterExtension}. */
+    public LeakCheckExtension() {
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         context.getStore(NAMESPACE).put(context.getUniqueId(), ResourceSnapshot.take(BufferPool.shared()));

@@ -34,7 +34,12 @@ public final class MemoryTransport implements Transport {
         this.name = name;
     }
 
-    /** Two connected ends: {@code [0]} is the "client", {@code [1]} the "server". */
+    /**
+     * Two connected ends: {@code [0]} is the "client", {@code [1]} the "server".
+     *
+     * @param bufferSize capacity in bytes of each direction's buffer, 1 or more
+     * @return the two ends
+     */
     public static MemoryTransport[] pair(int bufferSize) {
         if (bufferSize < 1) {
             throw new IllegalArgumentException("bufferSize=" + bufferSize + " must be >= 1");

@@ -51,6 +51,8 @@ public final class NamespacePair implements AutoCloseable {
     /**
      * Why namespaces cannot be made here, or empty if they can (as far as can
      * be told without trying): not root, or no {@code ip} tool.
+     *
+     * @return the reason, or empty
      */
     public static Optional<String> unavailableBecause() {
         if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
@@ -68,7 +70,9 @@ public final class NamespacePair implements AutoCloseable {
     /**
      * Makes the namespaces, the veth pair, the addresses, and brings the links up.
      *
+     * @return the namespaces, to be closed when done
      * @throws IOException with the failing command's output, after undoing what was made
+     * @throws InterruptedException if interrupted while a command runs
      */
     public static NamespacePair create() throws IOException, InterruptedException {
         String ip = findIp().orElseThrow(() -> new IOException("the `ip` tool is not installed"));
@@ -95,32 +99,58 @@ public final class NamespacePair implements AutoCloseable {
         }
     }
 
-    /** The command prefix that runs a program inside namespace A. */
+    /**
+     * The command prefix that runs a program inside namespace A.
+     *
+     * @return the command prefix for A
+     */
     public String[] execInA() {
         return new String[] {ip, "netns", "exec", nsA};
     }
 
-    /** The command prefix that runs a program inside namespace B. */
+    /**
+     * The command prefix that runs a program inside namespace B.
+     *
+     * @return the command prefix for B
+     */
     public String[] execInB() {
         return new String[] {ip, "netns", "exec", nsB};
     }
 
-    /** The address of namespace A's end of the link. */
+    /**
+     * The address of namespace A's end of the link.
+     *
+     * @return A's address
+     */
     public String addressA() {
         return addressA;
     }
 
-    /** The address of namespace B's end of the link. */
+    /**
+     * The address of namespace B's end of the link.
+     *
+     * @return B's address
+     */
     public String addressB() {
         return addressB;
     }
 
-    /** Takes B's end of the link down: packets stop both ways, nothing is closed (a partition). */
+    /**
+     * Takes B's end of the link down: packets stop both ways, nothing is closed (a partition).
+     *
+     * @throws IOException if the {@code ip} command fails
+     * @throws InterruptedException if interrupted while it runs
+     */
     public void partition() throws IOException, InterruptedException {
         run(ip, "-n", nsB, "link", "set", vethB, "down");
     }
 
-    /** Brings B's end of the link up again. */
+    /**
+     * Brings B's end of the link up again.
+     *
+     * @throws IOException if the {@code ip} command fails
+     * @throws InterruptedException if interrupted while it runs
+     */
     public void heal() throws IOException, InterruptedException {
         run(ip, "-n", nsB, "link", "set", vethB, "up");
     }

@@ -67,7 +67,11 @@ public final class PeerMain {
 
     private PeerMain() {}
 
-    /** Runs one mode; see the class description. */
+    /**
+     * Runs one mode; see the class description.
+     *
+     * @param args the mode, then {@code key=value} options
+     */
     public static void main(String[] args) {
         if (args.length < 1) {
             usage("missing MODE");
@@ -246,6 +250,10 @@ public final class PeerMain {
     /**
      * The payload of frame {@code seq}: deterministic, so that the receiving
      * test can check every byte ({@code xorshift} seeded with {@code seq}).
+     *
+     * @param seq the frame's sequence number
+     * @param size the payload length in bytes
+     * @return the payload
      */
     public static byte[] payload(int seq, int size) {
         byte[] bytes = new byte[size];

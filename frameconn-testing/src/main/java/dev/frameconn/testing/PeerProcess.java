@@ -59,12 +59,23 @@ public final class PeerProcess implements AutoCloseable {
                 .start(() -> pumpLines(process.getErrorStream(), false));
     }
 
-    /** Starts {@link PeerMain} with {@code mode} and {@code key=value} options. */
+    /**
+     * Starts {@link PeerMain} with {@code mode} and {@code key=value} options.
+     *
+     * @param mode the {@link PeerMain} mode
+     * @param options {@code key=value} options
+     * @return the running peer
+     * @throws IOException if the process cannot be started
+     */
     public static PeerProcess start(String mode, String... options) throws IOException {
         return builder().args(mode).args(options).start();
     }
 
-    /** A builder for other main classes, JVM options or a command prefix. */
+    /**
+     * A builder for other main classes, JVM options or a command prefix.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -84,37 +95,65 @@ public final class PeerProcess implements AutoCloseable {
         /**
          * Words put before {@code java}, e.g. {@code ip netns exec NAME}: the
          * prefix must exec the command, so that the process is the JVM itself.
+         *
+         * @param words the prefix's words
+         * @return this builder
          */
         public Builder prefix(String... words) {
             prefix.addAll(List.of(words));
             return this;
         }
 
-        /** Extra JVM options. */
+        /**
+         * Extra JVM options.
+         *
+         * @param options the JVM options
+         * @return this builder
+         */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(List.of(options));
             return this;
         }
 
-        /** The class path; default: the locations of frameconn-testing and frameconn-core. */
+        /**
+         * The class path; default: the locations of frameconn-testing and frameconn-core.
+         *
+         * @param value the class path
+         * @return this builder
+         */
         public Builder classPath(String value) {
             classPath = Objects.requireNonNull(value, "classPath");
             return this;
         }
 
-        /** The main class; default {@link PeerMain}. */
+        /**
+         * The main class; default {@link PeerMain}.
+         *
+         * @param value the fully qualified name of the main class
+         * @return this builder
+         */
         public Builder mainClass(String value) {
             mainClass = Objects.requireNonNull(value, "mainClass");
             return this;
         }
 
-        /** Program arguments. */
+        /**
+         * Program arguments.
+         *
+         * @param values the arguments
+         * @return this builder
+         */
         public Builder args(String... values) {
             args.addAll(List.of(values));
             return this;
         }
 
-        /** Starts the process. */
+        /**
+         * Starts the process.
+         *
+         * @return the running process
+         * @throws IOException if the process cannot be started
+         */
         public PeerProcess start() throws IOException {
             List<String> command = new ArrayList<>(prefix);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -181,8 +220,12 @@ public final class PeerProcess implements AutoCloseable {
     /**
      * Waits for the first output line that starts with {@code prefix}.
      *
+     * @param prefix the start of the line waited for
+     * @param timeout how long to wait at most
+     * @return the whole line
      * @throws TimeoutException with the peer's output, if none came within
      *         {@code timeout} or the peer ended without printing it
+     * @throws InterruptedException if interrupted while waiting
      */
     public String awaitLine(String prefix, Duration timeout) throws InterruptedException, TimeoutException {
         return awaitLine(line -> line.startsWith(prefix), prefix, timeout);
@@ -213,7 +256,11 @@ public final class PeerProcess implements AutoCloseable {
         }
     }
 
-    /** The lines printed so far. */
+    /**
+     * The lines printed so far.
+     *
+     * @return a copy of the lines
+     */
     public List<String> lines() {
         lock.lock();
         try {
@@ -223,17 +270,29 @@ public final class PeerProcess implements AutoCloseable {
         }
     }
 
-    /** The process id. */
+    /**
+     * The process id.
+     *
+     * @return the process id
+     */
     public long pid() {
         return process.pid();
     }
 
-    /** True while the process runs. */
+    /**
+     * True while the process runs.
+     *
+     * @return whether the process runs
+     */
     public boolean isAlive() {
         return process.isAlive();
     }
 
-    /** Sends SIGKILL ({@code destroyForcibly}) and waits for the process to end. */
+    /**
+     * Sends SIGKILL ({@code destroyForcibly}) and waits for the process to end.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -244,7 +303,10 @@ public final class PeerProcess implements AutoCloseable {
     /**
      * Waits for the process to exit by itself and returns its exit status.
      *
+     * @param timeout how long to wait at most
+     * @return the exit status
      * @throws TimeoutException with the peer's output, if it runs longer than {@code timeout}
+     * @throws InterruptedException if interrupted while waiting
      */
     public int awaitExit(Duration timeout) throws InterruptedException, TimeoutException {
         if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -256,7 +318,11 @@ public final class PeerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Command, status and output, for a failure message. */
+    /**
+     * Command, status and output, for a failure message.
+     *
+     * @return the description
+     */
     public String describe() {
         lock.lock();
         try {

@@ -62,24 +62,43 @@ public final class ResourceSnapshot {
         }
     }
 
-    /** Takes a snapshot now, including the outstanding buffers of {@code pools}. */
+    /**
+     * Takes a snapshot now, including the outstanding buffers of {@code pools}.
+     *
+     * @param pools pools whose outstanding buffers are counted
+     * @return the snapshot
+     */
     public static ResourceSnapshot take(BufferPool... pools) {
         return new ResourceSnapshot(List.of(pools), name -> JVM_THREADS.matcher(name).matches());
     }
 
-    /** Like {@link #take(BufferPool...)}, also ignoring threads whose names {@code ignore} matches. */
+    /**
+     * Like {@link #take(BufferPool...)}, also ignoring threads whose names {@code ignore} matches.
+     *
+     * @param ignore matches the names of threads not counted
+     * @param pools pools whose outstanding buffers are counted
+     * @return the snapshot
+     */
     public static ResourceSnapshot take(Pattern ignore, BufferPool... pools) {
         Objects.requireNonNull(ignore, "ignore");
         return new ResourceSnapshot(List.of(pools),
                 name -> JVM_THREADS.matcher(name).matches() || ignore.matcher(name).matches());
     }
 
-    /** Socket descriptors open when the snapshot was taken. */
+    /**
+     * Socket descriptors open when the snapshot was taken.
+     *
+     * @return the number of sockets
+     */
     public int socketCount() {
         return sockets.size();
     }
 
-    /** Platform threads (not counting {@link #JVM_THREADS}) alive when the snapshot was taken. */
+    /**
+     * Platform threads (not counting {@link #JVM_THREADS}) alive when the snapshot was taken.
+     *
+     * @return the number of threads
+     */
     public int threadCount() {
         return threads.size();
     }
@@ -88,6 +107,7 @@ public final class ResourceSnapshot {
      * Waits up to {@code timeout} for sockets, threads and buffers to return
      * to the snapshot's state (nothing new; things closed since are fine).
      *
+     * @param timeout how long to wait at most
      * @throws AssertionError naming what leaked, if they do not
      */
     public void assertNoLeaks(Duration timeout) {
@@ -97,7 +117,12 @@ public final class ResourceSnapshot {
         }
     }
 
-    /** Waits up to {@code timeout} and describes what is still leaked; empty if nothing. */
+    /**
+     * Waits up to {@code timeout} and describes what is still leaked; empty if nothing.
+     *
+     * @param timeout how long to wait at most
+     * @return the description of the leaks, or an empty string
+     */
     public String awaitLeaks(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -110,7 +135,11 @@ public final class ResourceSnapshot {
         }
     }
 
-    /** What is leaked right now, without waiting; empty if nothing. */
+    /**
+     * What is leaked right now, without waiting; empty if nothing.
+     *
+     * @return the description of the leaks, or an empty string
+     */
     public String leaks() {
         StringBuilder out = new StringBuilder();
         Set<String> nowSockets = sockets();

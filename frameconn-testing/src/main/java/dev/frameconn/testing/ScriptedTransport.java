@@ -45,17 +45,34 @@ public final class ScriptedTransport implements Transport {
         this.failure = failure;
     }
 
-    /** Serves {@code chunks} in order, then end of stream. Empty chunks are skipped. */
+    /**
+     * Serves {@code chunks} in order, then end of stream. Empty chunks are skipped.
+     *
+     * @param chunks the bytes each read serves, in order
+     * @return the transport
+     */
     public static ScriptedTransport of(List<byte[]> chunks) {
         return new ScriptedTransport(copy(chunks), null);
     }
 
-    /** Serves {@code chunks} in order, then throws {@code failure} on every read. */
+    /**
+     * Serves {@code chunks} in order, then throws {@code failure} on every read.
+     *
+     * @param chunks the bytes each read serves, in order
+     * @param failure thrown by every read after the chunks
+     * @return the transport
+     */
     public static ScriptedTransport failingWith(List<byte[]> chunks, IOException failure) {
         return new ScriptedTransport(copy(chunks), Objects.requireNonNull(failure, "failure"));
     }
 
-    /** Serves {@code stream} in chunks of at most {@code chunkSize} bytes, then end of stream. */
+    /**
+     * Serves {@code stream} in chunks of at most {@code chunkSize} bytes, then end of stream.
+     *
+     * @param stream the bytes to serve
+     * @param chunkSize most bytes per read, 1 or more
+     * @return the transport
+     */
     public static ScriptedTransport chunked(byte[] stream, int chunkSize) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunkSize=" + chunkSize + " must be >= 1");
@@ -184,7 +201,11 @@ public final class ScriptedTransport implements Transport {
         }
     }
 
-    /** True if {@link #abort()} was called (an abortive close), as opposed to only {@link #close()}. */
+    /**
+     * True if {@link #abort()} was called (an abortive close), as opposed to only {@link #close()}.
+     *
+     * @return whether the transport was aborted
+     */
     public boolean wasAborted() {
         lock.lock();
         try {
@@ -194,7 +215,11 @@ public final class ScriptedTransport implements Transport {
         }
     }
 
-    /** True if the write side was half-closed. */
+    /**
+     * True if the write side was half-closed.
+     *
+     * @return whether the output was shut
+     */
     public boolean outputShut() {
         lock.lock();
         try {
@@ -204,7 +229,11 @@ public final class ScriptedTransport implements Transport {
         }
     }
 
-    /** Everything written so far. */
+    /**
+     * Everything written so far.
+     *
+     * @return a copy of the bytes written
+     */
     public byte[] written() {
         lock.lock();
         try {
@@ -214,7 +243,11 @@ public final class ScriptedTransport implements Transport {
         }
     }
 
-    /** Read calls so far, including those at the end. */
+    /**
+     * Read calls so far, including those at the end.
+     *
+     * @return the number of read calls
+     */
     public long readCalls() {
         lock.lock();
         try {
@@ -224,7 +257,11 @@ public final class ScriptedTransport implements Transport {
         }
     }
 
-    /** Bytes of the script served so far. */
+    /**
+     * Bytes of the script served so far.
+     *
+     * @return the number of bytes served
+     */
     public long bytesServed() {
         lock.lock();
         try {

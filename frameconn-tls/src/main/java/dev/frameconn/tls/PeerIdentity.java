@@ -46,7 +46,12 @@ public record PeerIdentity(
         Objects.requireNonNull(certificate, "certificate");
     }
 
-    /** Reads the names out of a verified certificate. */
+    /**
+     * Reads the names out of a verified certificate.
+     *
+     * @param certificate the peer's verified certificate
+     * @return the peer's identity
+     */
     public static PeerIdentity of(X509Certificate certificate) {
         Objects.requireNonNull(certificate, "certificate");
         List<String> dns = new ArrayList<>();
@@ -94,12 +99,20 @@ public record PeerIdentity(
         return cn;
     }
 
-    /** The subject's distinguished name. */
+    /**
+     * The subject's distinguished name.
+     *
+     * @return the subject
+     */
     public X500Principal subject() {
         return certificate.getSubjectX500Principal();
     }
 
-    /** Every name: the common name (if any) first, then the subject alternative names. */
+    /**
+     * Every name: the common name (if any) first, then the subject alternative names.
+     *
+     * @return the names, common name first
+     */
     public List<String> names() {
         List<String> all = new ArrayList<>();
         if (commonName != null) {

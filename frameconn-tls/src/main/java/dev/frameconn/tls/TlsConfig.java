@@ -115,6 +115,7 @@ public record TlsConfig(
      * @param key its private key, unencrypted: PKCS#8 ({@code BEGIN PRIVATE KEY}),
      *        PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC 1 ({@code BEGIN EC PRIVATE KEY})
      * @param ca the CA certificates a peer's certificate must lead to (one or a bundle)
+     * @return a configuration with this identity and these CAs, and defaults otherwise
      * @throws IOException if a file cannot be read or holds no usable PEM block;
      *         the message names the file
      * @throws IllegalArgumentException if the key does not belong to the certificate
@@ -132,6 +133,7 @@ public record TlsConfig(
      * @param keystore a PKCS#12 file ({@code .p12}, {@code .pfx}) holding one key entry
      * @param password the keystore's password (also used for the key entry)
      * @param ca the CA certificates a peer's certificate must lead to, PEM
+     * @return a configuration with this identity and these CAs, and defaults otherwise
      * @throws IOException if a file cannot be read, the password is wrong, or
      *         the keystore holds no key entry, or more than one
      */
@@ -178,49 +180,87 @@ public record TlsConfig(
                 DEFAULT_MAX_PENDING_HANDSHAKES);
     }
 
-    /** A copy offering these protocol versions, in order of preference. */
+    /**
+     * A copy offering these protocol versions, in order of preference.
+     *
+     * @param value protocol names such as {@code TLSv1.3}, preferred first
+     * @return the copy
+     */
     public TlsConfig withProtocols(String... value) {
         return new TlsConfig(certificateChain, privateKey, trustedCertificates, List.of(value), handshakeTimeout,
                 verifyHostname, serverName, maxPendingHandshakes);
     }
 
-    /** A copy with another {@link #handshakeTimeout()}. */
+    /**
+     * A copy with another {@link #handshakeTimeout()}.
+     *
+     * @param value the new handshake timeout
+     * @return the copy
+     */
     public TlsConfig withHandshakeTimeout(Duration value) {
         return new TlsConfig(certificateChain, privateKey, trustedCertificates, protocols, value,
                 verifyHostname, serverName, maxPendingHandshakes);
     }
 
-    /** A copy that does or does not check the server's host name. */
+    /**
+     * A copy that does or does not check the server's host name.
+     *
+     * @param value whether the server's host name is checked
+     * @return the copy
+     */
     public TlsConfig withVerifyHostname(boolean value) {
         return new TlsConfig(certificateChain, privateKey, trustedCertificates, protocols, handshakeTimeout,
                 value, serverName, maxPendingHandshakes);
     }
 
-    /** A copy expecting {@code value} in the server's certificate; null for the host connected to. */
+    /**
+     * A copy expecting {@code value} in the server's certificate; null for the host connected to.
+     *
+     * @param value the name expected, or null
+     * @return the copy
+     */
     public TlsConfig withServerName(String value) {
         return new TlsConfig(certificateChain, privateKey, trustedCertificates, protocols, handshakeTimeout,
                 verifyHostname, value, maxPendingHandshakes);
     }
 
-    /** A copy with another {@link #maxPendingHandshakes()}. */
+    /**
+     * A copy with another {@link #maxPendingHandshakes()}.
+     *
+     * @param value the new bound on pending handshakes
+     * @return the copy
+     */
     public TlsConfig withMaxPendingHandshakes(int value) {
         return new TlsConfig(certificateChain, privateKey, trustedCertificates, protocols, handshakeTimeout,
                 verifyHostname, serverName, value);
     }
 
-    /** A copy trusting these CAs instead. */
+    /**
+     * A copy trusting these CAs instead.
+     *
+     * @param value the CA certificates to trust
+     * @return the copy
+     */
     public TlsConfig withTrustedCertificates(List<X509Certificate> value) {
         return new TlsConfig(certificateChain, privateKey, value, protocols, handshakeTimeout,
                 verifyHostname, serverName, maxPendingHandshakes);
     }
 
-    /** A copy with no certificate of its own: a client the server will reject. */
+    /**
+     * A copy with no certificate of its own: a client the server will reject.
+     *
+     * @return the copy
+     */
     public TlsConfig withoutIdentity() {
         return new TlsConfig(List.of(), null, trustedCertificates, protocols, handshakeTimeout,
                 verifyHostname, serverName, maxPendingHandshakes);
     }
 
-    /** True if this side has a certificate and key to prove who it is. */
+    /**
+     * True if this side has a certificate and key to prove who it is.
+     *
+     * @return whether this side has an identity
+     */
     public boolean hasIdentity() {
         return privateKey != null;
     }

@@ -30,22 +30,38 @@ public final class TlsConnection implements AutoCloseable {
         this.cipherSuite = cipherSuite;
     }
 
-    /** The framed connection: read, write, shut down and close it as any other. */
+    /**
+     * The framed connection: read, write, shut down and close it as any other.
+     *
+     * @return the framed connection
+     */
     public FrameConn conn() {
         return conn;
     }
 
-    /** Who the peer proved to be. */
+    /**
+     * Who the peer proved to be.
+     *
+     * @return the peer's identity
+     */
     public PeerIdentity peerIdentity() {
         return peerIdentity;
     }
 
-    /** The protocol version negotiated, {@code TLSv1.3} or {@code TLSv1.2}. */
+    /**
+     * The protocol version negotiated, {@code TLSv1.3} or {@code TLSv1.2}.
+     *
+     * @return the protocol version
+     */
     public String protocol() {
         return protocol;
     }
 
-    /** The cipher suite negotiated, for example {@code TLS_AES_256_GCM_SHA384}. */
+    /**
+     * The cipher suite negotiated, for example {@code TLS_AES_256_GCM_SHA384}.
+     *
+     * @return the cipher suite
+     */
     public String cipherSuite() {
         return cipherSuite;
     }

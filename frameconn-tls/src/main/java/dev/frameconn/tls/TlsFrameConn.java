@@ -50,6 +50,10 @@ public final class TlsFrameConn {
      * server's leads to a trusted CA and (unless switched off) was issued for
      * the host of {@code address}, or {@link TlsConfig#serverName()}.
      *
+     * @param address the server's TCP address
+     * @param tls this side's identity and trust
+     * @param config the framed connection's configuration
+     * @return the connection, with the peer's identity
      * @throws TlsHandshakeException if the handshake fails; its reason says why
      * @throws UnknownHostException if the host does not resolve
      * @throws IOException if the TCP connection fails

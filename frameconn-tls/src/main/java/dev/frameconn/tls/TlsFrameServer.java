@@ -102,6 +102,10 @@ public final class TlsFrameServer implements AutoCloseable {
     /**
      * Listens on a TCP address (port 0 picks a free port; see {@link #localAddress()}).
      *
+     * @param address the TCP address to listen on
+     * @param tls the server's identity and trust
+     * @param config the configuration of accepted connections
+     * @return the listening server
      * @throws IllegalArgumentException if {@code tls} has no certificate and key
      * @throws IOException if the address cannot be bound
      */
@@ -145,6 +149,7 @@ public final class TlsFrameServer implements AutoCloseable {
      * Waits for the next client whose handshake finished, and returns its
      * connection.
      *
+     * @return the client's connection, owned by the caller
      * @throws TlsHandshakeException if the next client to finish failed its
      *         handshake; the server goes on listening
      * @throws AsynchronousCloseException if the server is closed while waiting
@@ -344,22 +349,36 @@ public final class TlsFrameServer implements AutoCloseable {
      * How many TCP accepts have failed without stopping the server (for
      * example for lack of file descriptors), since it was bound. Each failure
      * was followed by a wait; see the class comment.
+     *
+     * @return the number of failed accepts
      */
     public long acceptFailures() {
         return acceptFailures.get();
     }
 
-    /** The most recent of the {@link #acceptFailures()}, or null if there was none. */
+    /**
+     * The most recent of the {@link #acceptFailures()}, or null if there was none.
+     *
+     * @return the latest accept failure, or null
+     */
     public IOException lastAcceptFailure() {
         return lastAcceptFailure;
     }
 
-    /** The address listened on, with the real port when 0 was asked for. */
+    /**
+     * The address listened on, with the real port when 0 was asked for.
+     *
+     * @return the local address
+     */
     public SocketAddress localAddress() {
         return localAddress;
     }
 
-    /** True until closed. */
+    /**
+     * True until closed.
+     *
+     * @return whether the server is open
+     */
     public boolean isOpen() {
         return !closed;
     }

@@ -52,10 +52,13 @@ public final class TlsHandshakeException extends IOException {
         FAILED
     }
 
+    /** Why the handshake failed. */
     private final Reason reason;
     private final transient SocketAddress peer;
 
     /**
+     * A handshake with {@code peer} failed for {@code reason}.
+     *
      * @param reason why
      * @param peer the peer's address, or null if unknown
      * @param detail what happened, for the message
@@ -68,12 +71,20 @@ public final class TlsHandshakeException extends IOException {
         this.peer = peer;
     }
 
-    /** Why the handshake failed. */
+    /**
+     * Why the handshake failed.
+     *
+     * @return the reason
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** The peer's address, or null if unknown. */
+    /**
+     * The peer's address, or null if unknown.
+     *
+     * @return the peer's address, or null
+     */
     public SocketAddress peer() {
         return peer;
     }

@@ -69,7 +69,11 @@ public final class FrameConnEvents {
         return jfr.isPresent() && self.canRead(jfr.get());
     }
 
-    /** True if events can be recorded at all: module {@code jdk.jfr} is present and read. */
+    /**
+     * True if events can be recorded at all: module {@code jdk.jfr} is present and read.
+     *
+     * @return whether JFR events can be recorded
+     */
     public static boolean available() {
         return AVAILABLE;
     }
@@ -77,12 +81,22 @@ public final class FrameConnEvents {
     /**
      * A shutdown begins: returns an opaque token for {@link #shutdownEnd}, null
      * when the event is not being recorded (then nothing was allocated).
+     *
+     * @return the token, or null
      */
     public static Object shutdownBegin() {
         return AVAILABLE ? JfrEvents.shutdownBegin() : null;
     }
 
-    /** A shutdown that began with {@link #shutdownBegin} ended with {@code result}. */
+    /**
+     * A shutdown that began with {@link #shutdownBegin} ended with {@code result}.
+     *
+     * @param begun the token from {@link #shutdownBegin}, or null (nothing is recorded)
+     * @param remote the peer's address
+     * @param reason the reason sent in the RST, or null
+     * @param peerReason the reason in the peer's RST, or null
+     * @param result how the shutdown went
+     */
     public static void shutdownEnd(Object begun, SocketAddress remote, ShutdownReason reason,
             ShutdownReason peerReason, ShutdownResult result) {
         if (begun != null) {
@@ -94,6 +108,9 @@ public final class FrameConnEvents {
      * The framing's read side broke with {@code e}: records a protocol error or
      * an oversized frame; other failures (end of stream, reset, timeout) are not
      * recorded here.
+     *
+     * @param remote the peer's address
+     * @param e the failure
      */
     public static void readFailed(SocketAddress remote, IOException e) {
         if (!AVAILABLE) {
@@ -106,14 +123,24 @@ public final class FrameConnEvents {
         }
     }
 
-    /** The heartbeat layer's reader ended with {@code e}: records it if it is the layer's protocol error. */
+    /**
+     * The heartbeat layer's reader ended with {@code e}: records it if it is the layer's protocol error.
+     *
+     * @param remote the peer's address
+     * @param e the failure
+     */
     public static void heartbeatReadFailed(SocketAddress remote, IOException e) {
         if (AVAILABLE && e instanceof HeartbeatProtocolException) {
             JfrEvents.protocolError(remote, "heartbeat", e.getMessage());
         }
     }
 
-    /** A stream's receiving side broke with {@code e}: records it if it is the stream layer's protocol error. */
+    /**
+     * A stream's receiving side broke with {@code e}: records it if it is the stream layer's protocol error.
+     *
+     * @param remote the peer's address
+     * @param e the failure
+     */
     public static void streamReadFailed(SocketAddress remote, IOException e) {
         if (AVAILABLE && e instanceof StreamProtocolException) {
             JfrEvents.protocolError(remote, "stream", e.getMessage());
@@ -123,6 +150,11 @@ public final class FrameConnEvents {
     /**
      * A connection's watchdog fired with {@code reason} (a {@link Deadlines}
      * constant); a deadline passing while {@code shuttingDown} is the shutdown's.
+     *
+     * @param remote the peer's address
+     * @param reason why the watchdog fired, a {@link Deadlines} constant
+     * @param shuttingDown whether a shutdown was in progress
+     * @param idleTimeoutNanos the idle timeout in force, in nanoseconds
      */
     public static void timedOut(SocketAddress remote, int reason, boolean shuttingDown, long idleTimeoutNanos) {
         if (!AVAILABLE) {
@@ -135,14 +167,25 @@ public final class FrameConnEvents {
         }
     }
 
-    /** A TLS handshake did not finish within {@code timeout}. */
+    /**
+     * A TLS handshake did not finish within {@code timeout}.
+     *
+     * @param remote the peer's address
+     * @param timeout the handshake timeout
+     */
     public static void handshakeTimedOut(SocketAddress remote, Duration timeout) {
         if (AVAILABLE) {
             JfrEvents.timeout(remote, "handshake", timeout.toNanos());
         }
     }
 
-    /** A heartbeat connection's peer timed out; {@code cause} says whether a read or a write noticed. */
+    /**
+     * A heartbeat connection's peer timed out; {@code cause} says whether a read or a write noticed.
+     *
+     * @param remote the peer's address
+     * @param peerTimeout the peer timeout that expired
+     * @param cause the timeout that a read or write met
+     */
     public static void peerTimedOut(SocketAddress remote, Duration peerTimeout, FrameTimeoutException cause) {
         if (AVAILABLE) {
             JfrEvents.peerTimeout(remote, cause.kind() == FrameTimeoutException.Kind.WRITE_IDLE ? "write" : "read",
@@ -150,7 +193,13 @@ public final class FrameConnEvents {
         }
     }
 
-    /** A heartbeat connection was closed for a stall in {@code direction}. */
+    /**
+     * A heartbeat connection was closed for a stall in {@code direction}.
+     *
+     * @param remote the peer's address
+     * @param direction which way the data stalled
+     * @param stallTimeout the stall timeout that expired
+     */
     public static void stalled(SocketAddress remote, StreamStalledException.Direction direction,
             Duration stallTimeout) {
         if (AVAILABLE) {
