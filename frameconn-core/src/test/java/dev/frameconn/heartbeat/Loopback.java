@@ -70,6 +70,15 @@ public final class Loopback implements AutoCloseable {
         return track(HeartbeatConn.wrap(conn, config));
     }
 
+    /** Two connected stream layers over {@link #framePair()}, each over a heartbeat layer with {@code config}. */
+    public dev.frameconn.stream.StreamConn[] streamPair(HeartbeatConfig config) throws IOException {
+        FrameConn[] pair = framePair();
+        return new dev.frameconn.stream.StreamConn[] {
+            dev.frameconn.stream.StreamConn.over(wrap(pair[0], config)),
+            dev.frameconn.stream.StreamConn.over(wrap(pair[1], config))
+        };
+    }
+
     /** Closes everything, then checks for stray threads and unreleased buffers. */
     @Override
     public void close() throws Exception {

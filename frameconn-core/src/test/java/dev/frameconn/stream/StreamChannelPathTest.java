@@ -45,11 +45,7 @@ class StreamChannelPathTest {
     }
 
     private StreamConn[] streamPair() throws IOException {
-        FrameConn[] pair = net.framePair();
-        return new StreamConn[] {
-            StreamConn.over(net.wrap(pair[0], net.heartbeatConfig())),
-            StreamConn.over(net.wrap(pair[1], net.heartbeatConfig()))
-        };
+        return net.streamPair(net.heartbeatConfig());
     }
 
     /** A blocking channel over {@link StreamConnTest.RandomSource}: short reads of random size. */

@@ -44,10 +44,7 @@ class StreamConnTest {
     }
 
     private StreamConn[] streamPair(HeartbeatConfig config) throws IOException {
-        FrameConn[] pair = net.framePair();
-        return new StreamConn[] {
-            StreamConn.over(net.wrap(pair[0], config)), StreamConn.over(net.wrap(pair[1], config))
-        };
+        return net.streamPair(config);
     }
 
     private StreamConn[] streamPair() throws IOException {

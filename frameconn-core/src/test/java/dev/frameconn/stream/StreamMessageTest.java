@@ -39,11 +39,7 @@ class StreamMessageTest {
     }
 
     private StreamConn[] streamPair() throws IOException {
-        FrameConn[] pair = net.framePair();
-        return new StreamConn[] {
-            StreamConn.over(net.wrap(pair[0], net.heartbeatConfig())),
-            StreamConn.over(net.wrap(pair[1], net.heartbeatConfig()))
-        };
+        return net.streamPair(net.heartbeatConfig());
     }
 
     /** [0] a raw framed connection that writes whatever a test wants; [1] a stream layer reading it. */
