@@ -8,8 +8,13 @@ import dev.frameconn.FrameConnException;
 import dev.frameconn.FrameProtocolException;
 import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.FrameTooLargeException;
+import dev.frameconn.HandshakeException;
 import dev.frameconn.ShutdownReason;
 import dev.frameconn.TruncatedFrameException;
+import dev.frameconn.heartbeat.HeartbeatProtocolException;
+import dev.frameconn.heartbeat.PeerTimeoutException;
+import dev.frameconn.heartbeat.StreamStalledException;
+import dev.frameconn.stream.StreamException;
 import java.util.Optional;
 
 /**
@@ -71,6 +76,13 @@ enum EndReason {
                 case FrameTimeoutException x -> TIMEOUT;
                 case ConnectionResetException x -> RESET;
                 case ConnectionBrokenException x -> IO_ERROR; // broken without a cause: nothing better to say
+                // the layers above the frames: their labels stay what they were before they joined
+                // the family, because scripts match on them
+                case PeerTimeoutException x -> IO_ERROR;
+                case StreamStalledException x -> IO_ERROR;
+                case HeartbeatProtocolException x -> IO_ERROR;
+                case StreamException x -> IO_ERROR;
+                case HandshakeException x -> IO_ERROR;
             };
         }
         return IO_ERROR;

@@ -1,7 +1,7 @@
 package dev.frameconn.heartbeat;
 
 import dev.frameconn.FrameTimeoutException;
-import java.io.IOException;
+import dev.frameconn.FrameConnException;
 import java.time.Duration;
 
 /**
@@ -9,7 +9,7 @@ import java.time.Duration;
  * it vanished, or the network between us drops everything. The cause is the
  * connection's {@link FrameTimeoutException}; the connection was closed.
  */
-public final class PeerTimeoutException extends IOException {
+public final class PeerTimeoutException extends FrameConnException {
     /** The peer timeout that expired. */
     private final Duration peerTimeout;
 

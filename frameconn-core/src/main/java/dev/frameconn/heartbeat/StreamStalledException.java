@@ -1,6 +1,6 @@
 package dev.frameconn.heartbeat;
 
-import java.io.IOException;
+import dev.frameconn.FrameConnException;
 import java.time.Duration;
 
 /**
@@ -13,7 +13,7 @@ import java.time.Duration;
  *
  * <p>zrepl's heartbeats kept such a peer alive for ever; this is the bound.
  */
-public final class StreamStalledException extends IOException {
+public final class StreamStalledException extends FrameConnException {
     /** Which way the data stalled. */
     public enum Direction {
         /** No payload byte arrived for a waiting reader. */

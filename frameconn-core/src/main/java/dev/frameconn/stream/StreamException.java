@@ -1,6 +1,6 @@
 package dev.frameconn.stream;
 
-import java.io.IOException;
+import dev.frameconn.FrameConnException;
 
 /**
  * A stream did not end cleanly. The subtypes tell the cases apart, so a
@@ -17,7 +17,7 @@ import java.io.IOException;
  *       rest was left unread, so the receiving direction is broken.</li>
  * </ul>
  */
-public abstract sealed class StreamException extends IOException
+public abstract sealed class StreamException extends FrameConnException
         permits StreamSourceException, StreamProtocolException, StreamBrokenException, MessageTooLongException {
 
     StreamException(String message, Throwable cause) {

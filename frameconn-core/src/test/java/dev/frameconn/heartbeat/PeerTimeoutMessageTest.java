@@ -63,6 +63,8 @@ class PeerTimeoutMessageTest {
             assertThat(e.getMessage()).isEqualTo(
                     "frameconn: peer timed out: it sent nothing, not even a heartbeat, for peerTimeout=700ms");
             assertThat(e.getCause()).hasMessageContaining("idleTimeout=PT0.7S");
+            // one failure family: a caller catching FrameConnException sees the heartbeat layer's failures
+            assertThat(e).isInstanceOf(dev.frameconn.FrameConnException.class);
         });
         ShutdownResult result = a.shutdown();
         assertThat(result.clean()).isFalse();

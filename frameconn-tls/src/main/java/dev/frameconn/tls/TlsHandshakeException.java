@@ -1,6 +1,6 @@
 package dev.frameconn.tls;
 
-import java.io.IOException;
+import dev.frameconn.HandshakeException;
 import java.net.SocketAddress;
 import java.util.Objects;
 
@@ -18,7 +18,7 @@ import java.util.Objects;
  * {@link Reason#RENEGOTIATION_REFUSED} when the peer tries to start a new
  * handshake; the connection is then aborted.
  */
-public final class TlsHandshakeException extends IOException {
+public final class TlsHandshakeException extends HandshakeException {
     private static final long serialVersionUID = 1L;
 
     /** Why a handshake failed. */
