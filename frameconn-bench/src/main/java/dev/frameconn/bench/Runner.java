@@ -121,7 +121,7 @@ final class Runner implements AutoCloseable {
                 && !options.pinnedChild()) {
             // first: later workloads leave direct buffers behind (pools, thread caches, garbage awaiting
             // its cleaner) that shrink on their own and would skew the before/after difference
-            idle = IdleWorkload.run(options.idleConnections(), progress);
+            idle = IdleWorkload.run(options.idle(), progress);
         }
         if (options.workloads().contains(Workload.ONE_WAY)) {
             for (int payload : options.payloads()) {
