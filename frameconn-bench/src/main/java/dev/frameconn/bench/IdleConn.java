@@ -2,6 +2,7 @@ package dev.frameconn.bench;
 
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
+import dev.frameconn.FrameConnConfig;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.heartbeat.HeartbeatConfig;
 import dev.frameconn.heartbeat.HeartbeatConn;
@@ -25,6 +26,14 @@ final class IdleConn {
         this.conn = conn;
         this.heartbeat = heartbeat;
     }
+
+    /**
+     * The connections' configuration at both ends: the defaults but for the idle
+     * timeout, which is off, since sitting idle is the point of the workload
+     * (the default 60 s would end plain connections while 18,000 open on a
+     * loaded machine). With heartbeats the peer timeout takes its place.
+     */
+    static final FrameConnConfig CONFIG = FrameConnConfig.defaults().withIdleTimeout(Duration.ZERO);
 
     /** {@code conn} as it is if {@code heartbeat} is null, else under a HeartbeatConn sending at that interval. */
     static IdleConn over(FrameConn conn, Duration heartbeat) {

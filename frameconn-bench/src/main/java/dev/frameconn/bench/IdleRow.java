@@ -12,7 +12,8 @@ package dev.frameconn.bench;
  * @param skipped why this size did not run, or null
  * @param heapBefore heap used after full GCs, before opening
  * @param heapAfter heap used after full GCs, all connections idle
- * @param directBefore direct buffer bytes before opening
+ * @param directBefore direct buffer bytes before opening, or before the workload's first size if that was
+ *        lower (direct memory an earlier size left for reuse counts against this one)
  * @param directAfter direct buffer bytes, all connections idle
  * @param settled whether both readings settled within the GCs allowed (else the figures are doubtful)
  * @param parked readers found parked (WAITING) at the second measurement

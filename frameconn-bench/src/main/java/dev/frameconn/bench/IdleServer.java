@@ -67,7 +67,8 @@ final class IdleServer {
     }
 
     private void serve() throws IOException, InterruptedException {
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                IdleConn.CONFIG)) {
             Thread acceptor = Thread.ofPlatform().daemon().name("idle-accept").start(() -> acceptLoop(server));
             print("PORT " + ((InetSocketAddress) server.localAddress()).getPort());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

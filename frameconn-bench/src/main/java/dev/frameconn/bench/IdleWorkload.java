@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The idle workload: how much memory and CPU an idle frameconn connection
  * costs, at several connection counts. For each count the benchmark process
- * opens N client connections (default configuration) to an {@link IdleServer}
+ * opens N client connections ({@link IdleConn#CONFIG}) to an {@link IdleServer}
  * in a fresh child JVM over loopback TCP, each with one virtual thread that
  * reads the server's greeting and then blocks in {@code readFrame()}. Each
  * process holds one end of each connection, so each needs N file descriptors
@@ -63,13 +63,18 @@ final class IdleWorkload {
     /** Runs the workload at every size of {@code options}, in order; progress goes to {@code progress}. */
     static IdleResult run(IdleOptions options, PrintStream progress) throws Exception {
         List<IdleRow> rows = new ArrayList<>();
+        // direct memory a size's connections leave behind (frameconn keeps released read buffers for
+        // reuse) would otherwise be subtracted from the next size's, which reuses it: count against
+        // the process's direct memory before the first size when that is lower
+        long directBaseline = Memory.measure().direct;
         for (int n : options.sizes()) {
-            rows.add(runOne(n, options, progress));
+            rows.add(runOne(n, options, directBaseline, progress));
         }
         return new IdleResult(options, rows);
     }
 
-    private static IdleRow runOne(int connections, IdleOptions options, PrintStream progress) throws Exception {
+    private static IdleRow runOne(int connections, IdleOptions options, long directBaseline, PrintStream progress)
+            throws Exception {
         String shortfall = shortfall(connections);
         if (shortfall != null) {
             return IdleRow.skipped(connections, shortfall);
@@ -110,7 +115,8 @@ final class IdleWorkload {
                 Shutdowns server = idlers.shutdownFromServer(lines);
                 long closeNanos = System.nanoTime() - closeStart;
                 String unclean = idlers.unclean.get() != null ? idlers.unclean.get() : server.firstUnclean;
-                row = new IdleRow(connections, null, before.heap, after.heap, before.direct, after.direct,
+                row = new IdleRow(connections, null, before.heap, after.heap,
+                        Math.min(before.direct, directBaseline), after.direct,
                         before.settled && after.settled, parked, openNanos, closeNanos, idlers.ended(),
                         idlers.cleanShutdowns.get(), server.clean, unclean, cpu);
             }
@@ -261,7 +267,7 @@ final class IdleWorkload {
             for (int i = 0; i < n; i++) {
                 IdleConn conn;
                 try {
-                    conn = IdleConn.over(FrameConn.connect(address), heartbeat);
+                    conn = IdleConn.over(FrameConn.connect(address, IdleConn.CONFIG), heartbeat);
                 } catch (IOException e) {
                     throw new BenchmarkFailure("idle: connect number " + (i + 1) + " of " + n + " to " + address
                             + " failed: " + e + lines.errors(), e);

@@ -308,7 +308,7 @@ final class Report {
             return;
         }
         out.println();
-        out.println("IDLE, frameconn connections (default configuration), each with a virtual thread blocked in "
+        out.println("IDLE, frameconn connections (default configuration, idle timeout off), each with a virtual thread blocked in "
                 + "readFrame; server ends in a child JVM"
                 + (idle.heartbeats() ? "; a HeartbeatConn at both ends, sending every "
                         + idle.options().heartbeat().toMillis() + " ms" : ""));
