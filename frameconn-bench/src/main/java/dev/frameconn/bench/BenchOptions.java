@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * @param connectionThreads thread kind of raw and frameconn, and of Netty's senders, in the connections workload
  * @param socketBuffer 0: the kernel sizes every socket's buffers (autotuning); else SO_SNDBUF and SO_RCVBUF of
  *        every contender's TCP sockets, set before they connect
- * @param idleConnections connections of the idle workload
+ * @param idle the idle workload's connection counts, heartbeat and CPU window
  * @param nettyAllocator "pooled" or "adaptive"
  * @param nettyEventLoopSender Netty's transfer senders run on the event loop instead of application threads
  * @param pin whether to run ping-pong a second time pinned to CPU 0
@@ -53,7 +53,7 @@ record BenchOptions(
         long connectionBytes,
         ThreadKind connectionThreads,
         int socketBuffer,
-        int idleConnections,
+        IdleOptions idle,
         String nettyAllocator,
         boolean nettyEventLoopSender,
         boolean pin,
@@ -66,8 +66,9 @@ record BenchOptions(
 
     /** Payload of every ping-pong frame. */
     static final int PING_PAYLOAD = 64;
-    /** Default connections of the idle workload: the issue's 10,000. */
-    static final int IDLE_CONNECTIONS = 10_000;
+    /** Default connection counts of the idle workload: issue 10's three; --quick: 1,000 only. */
+    static final List<Integer> IDLE_CONNECTIONS = List.of(1_000, 5_000, 18_000);
+    static final List<Integer> IDLE_CONNECTIONS_QUICK = List.of(1_000);
     /** Default file of the transfer workload: the issue's 1 GiB; --quick: 256 MiB. */
     static final long TRANSFER_MB = 1024;
     static final long TRANSFER_MB_QUICK = 256;
@@ -78,10 +79,11 @@ record BenchOptions(
 
             Every implementation runs in this one process, interleaved round by round
             (raw, netty-nio, netty-epoll, frameconn, raw, ...), after warm-up rounds.
-            First comes the idle workload (frameconn only, also in --quick; about 5-20 s):
-            10,000 client connections, each with a virtual thread blocked in readFrame,
-            to a server in a child JVM; it prints heap and direct memory per connection
-            against the target of at most 32 KiB.
+            First comes the idle workload (frameconn only, also in --quick): 1,000, 5,000
+            and 18,000 client connections in turn (--quick: 1,000), each with a virtual
+            thread blocked in readFrame, to a server in a child JVM; it prints heap and
+            direct memory per connection against the target of at most 8 KiB, and with
+            --idle-heartbeat the CPU the heartbeats cost per 1,000 connections.
 
             options:
               --quick                  short rounds (0.25 s, 1 warm-up, 5 measured), transfer 256 MiB
@@ -110,8 +112,14 @@ record BenchOptions(
                                        (default virtual)
               --socket-buffer N        SO_SNDBUF and SO_RCVBUF of every contender's TCP sockets
                                        (e.g. 1m; default: the kernel's autotuning)
-              --idle-connections N     connections of the idle workload (default 10000); the
-                                       process needs ulimit -n above N + about 300
+              --idle-connections LIST  connection counts of the idle workload, each at most
+                                       18000 (default 1000,5000,18000; --quick 1000); each
+                                       process needs ulimit -n above N + about 200
+              --idle-heartbeat D       a HeartbeatConn over every idle connection at both ends,
+                                       sending every D (e.g. 5s; peer timeout 2 x D)
+              --idle-cpu-window D      after the memory readings, let the connections sit idle
+                                       for D and read both processes' CPU time (default 20s
+                                       with --idle-heartbeat, else none)
               --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
               --netty-sender S         thread (default): Netty's transfer senders are application
                                        threads calling write/writeAndFlush; event-loop: they run
@@ -144,7 +152,9 @@ record BenchOptions(
         Long connectionMb = null;
         ThreadKind connectionThreads = ThreadKind.VIRTUAL;
         int socketBuffer = 0;
-        int idleConnections = IDLE_CONNECTIONS;
+        List<Integer> idleConnections = null;
+        java.time.Duration idleHeartbeat = null;
+        java.time.Duration idleCpuWindow = null;
         String allocator = NettyTransport.POOLED;
         boolean nettyEventLoopSender = false;
         boolean pin = true;
@@ -164,7 +174,15 @@ record BenchOptions(
                 case "--warmup" -> warmup = positive(arg, value(args, ++i, arg), 0);
                 case "--duration-ms" -> durationMs = (long) positive(arg, value(args, ++i, arg), 1);
                 case "--idle-only" -> workloads = EnumSet.of(Workload.IDLE);
-                case "--idle-connections" -> idleConnections = positive(arg, value(args, ++i, arg), 1);
+                case "--idle-connections" -> {
+                    List<Integer> counts = new ArrayList<>();
+                    for (String s : list(value(args, ++i, arg))) {
+                        counts.add(positive(arg, s, 1));
+                    }
+                    idleConnections = List.copyOf(counts);
+                }
+                case "--idle-heartbeat" -> idleHeartbeat = duration(arg, value(args, ++i, arg));
+                case "--idle-cpu-window" -> idleCpuWindow = duration(arg, value(args, ++i, arg));
                 case "--workloads" -> {
                     workloads = EnumSet.noneOf(Workload.class);
                     for (String w : list(value(args, ++i, arg))) {
@@ -227,11 +245,53 @@ record BenchOptions(
         long connectionBytes = connectionMb != null ? connectionMb * 1_000_000L : 0;
         return new BenchOptions(quick, json, rounds != null ? rounds : quick ? 5 : 7,
                 warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
-                connectionPayload, connectionBytes, connectionThreads, socketBuffer, idleConnections, allocator,
+                connectionPayload, connectionBytes, connectionThreads, socketBuffer,
+                idle(quick, idleConnections, idleHeartbeat, idleCpuWindow), allocator,
                 nettyEventLoopSender, pin, pinnedChild,
                 (transferMb != null ? transferMb : quick ? TRANSFER_MB_QUICK : TRANSFER_MB) << 20,
                 transferRounds != null ? transferRounds : quick ? 2 : 3, home, transferCli,
                 List.of(args));
+    }
+
+    private static IdleOptions idle(boolean quick, List<Integer> sizes, java.time.Duration heartbeat,
+            java.time.Duration cpuWindow) {
+        java.time.Duration window = cpuWindow != null ? cpuWindow
+                : heartbeat != null ? IdleOptions.DEFAULT_CPU_WINDOW : java.time.Duration.ZERO;
+        return new IdleOptions(sizes != null ? sizes : quick ? IDLE_CONNECTIONS_QUICK : IDLE_CONNECTIONS,
+                heartbeat, window.toNanos());
+    }
+
+    /** A duration with its unit: "500ms", "5s", "1m". */
+    static java.time.Duration duration(String name, String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        TimeUnit unit;
+        String digits;
+        if (v.endsWith("ms")) {
+            unit = TimeUnit.MILLISECONDS;
+            digits = v.substring(0, v.length() - 2);
+        } else if (v.endsWith("s")) {
+            unit = TimeUnit.SECONDS;
+            digits = v.substring(0, v.length() - 1);
+        } else if (v.endsWith("m")) {
+            unit = TimeUnit.MINUTES;
+            digits = v.substring(0, v.length() - 1);
+        } else {
+            throw new IllegalArgumentException(name + "=" + value + " needs a unit: ms, s or m (e.g. 5s)");
+        }
+        long n;
+        try {
+            n = Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + value + " is not a duration (e.g. 500ms, 5s)");
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException(name + "=" + value + " must be positive");
+        }
+        java.time.Duration d = java.time.Duration.ofNanos(unit.toNanos(n));
+        if (d.compareTo(java.time.Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException(name + "=" + value + " must be at most an hour");
+        }
+        return d;
     }
 
     private static String value(String[] args, int i, String name) {

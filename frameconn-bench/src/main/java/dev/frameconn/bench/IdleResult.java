@@ -1,67 +1,49 @@
 package dev.frameconn.bench;
 
+import java.util.List;
+
 /**
- * What the idle workload measured: memory in the benchmark process (which
- * holds only the client ends) before the connections were opened and once all
- * of them sat idle, each with a virtual thread blocked in {@code readFrame}.
- * Heap is what a full GC left; direct is the JDK's "direct" buffer pool.
+ * What the idle workload measured: one {@link IdleRow} per connection count,
+ * in the order run, under one setting (with or without heartbeats).
  *
- * @param connections connections held open at the second measurement
- * @param skipped why the workload did not run, or null
- * @param heapBefore heap used after full GCs, before opening
- * @param heapAfter heap used after full GCs, all connections idle
- * @param directBefore direct buffer bytes before opening
- * @param directAfter direct buffer bytes, all connections idle
- * @param settled whether both readings settled within the GCs allowed (else the figures are doubtful)
- * @param parked readers found parked (WAITING) at the second measurement
- * @param openNanos time to open every connection and see every greeting arrive
- * @param closeNanos time from the server's shutdown command until every reader ended
- * @param readersEnded readers that ended after the server's shutdown
- * @param cleanClient client ends whose shutdown handshake completed cleanly
- * @param cleanServer server ends (in the child) whose shutdown completed cleanly
- * @param unclean the first unclean shutdown seen on either end, or null
+ * @param options the workload's settings
+ * @param rows one per size of {@link IdleOptions#sizes()}
  */
-record IdleResult(
-        int connections,
-        String skipped,
-        long heapBefore,
-        long heapAfter,
-        long directBefore,
-        long directAfter,
-        boolean settled,
-        int parked,
-        long openNanos,
-        long closeNanos,
-        int readersEnded,
-        int cleanClient,
-        int cleanServer,
-        String unclean) {
+record IdleResult(IdleOptions options, List<IdleRow> rows) {
+    /** Issue 10's target: heartbeat CPU per 1,000 connections at the largest size within 1.5x the smallest's. */
+    static final double TARGET_CPU_GROWTH = 1.5;
 
-    /** The issue's target: heap plus direct memory per idle connection, at most 32 KiB. */
-    static final long TARGET_BYTES_PER_CONNECTION = 32 << 10;
-
-    /** A workload that could not run, and why. */
-    static IdleResult skipped(int connections, String reason) {
-        return new IdleResult(connections, reason, 0, 0, 0, 0, false, 0, 0, 0, 0, 0, 0, null);
+    /** Copies {@code rows}. */
+    IdleResult {
+        rows = List.copyOf(rows);
     }
 
-    /** Heap bytes per connection (rounded to the nearest byte). */
-    long heapPerConnection() {
-        return Math.round((heapAfter - heapBefore) / (double) connections);
+    /** True if the connections carried heartbeats. */
+    boolean heartbeats() {
+        return options.heartbeat() != null;
     }
 
-    /** Direct bytes per connection (rounded to the nearest byte). */
-    long directPerConnection() {
-        return Math.round((directAfter - directBefore) / (double) connections);
-    }
-
-    /** Heap and direct bytes per connection. */
-    long totalPerConnection() {
-        return Math.round((heapAfter - heapBefore + directAfter - directBefore) / (double) connections);
-    }
-
-    /** True if the total per connection is within {@link #TARGET_BYTES_PER_CONNECTION}. */
-    boolean meetsTarget() {
-        return totalPerConnection() <= TARGET_BYTES_PER_CONNECTION;
+    /**
+     * The client's CPU per 1,000 connections at the largest measured size over
+     * that at the smallest, or NaN unless two sizes have a CPU reading.
+     */
+    double cpuGrowth() {
+        IdleRow smallest = null;
+        IdleRow largest = null;
+        for (IdleRow r : rows) {
+            if (r.cpu() == null) {
+                continue;
+            }
+            if (smallest == null || r.connections() < smallest.connections()) {
+                smallest = r;
+            }
+            if (largest == null || r.connections() > largest.connections()) {
+                largest = r;
+            }
+        }
+        if (smallest == null || smallest == largest) {
+            return Double.NaN;
+        }
+        return largest.clientCpuPer1k() / smallest.clientCpuPer1k();
     }
 }

@@ -1,6 +1,5 @@
 package dev.frameconn.bench;
 
-import dev.frameconn.FrameConn;
 import dev.frameconn.FrameServer;
 import dev.frameconn.ShutdownResult;
 import java.io.BufferedReader;
@@ -11,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,9 +20,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The far end of the idle workload ({@link IdleWorkload}), in a child JVM so
  * that the benchmark process holds only the client ends (each end costs a file
- * descriptor, and both ends of 10,000 connections would not fit under a common
+ * descriptor, and both ends of 18,000 connections would not fit under a
  * {@code ulimit -n} of 20,000). It accepts connections on a loopback port and
  * greets each with one {@link #HELLO_TYPE} frame; then it only holds them.
+ * With {@code --heartbeat-ms N} it puts a HeartbeatConn sending every N ms
+ * over each connection before greeting it ({@link IdleConn}).
  *
  * <p>Line protocol. Out: {@code PORT <port>} once listening; {@code SHUTDOWN
  * <count> clean=<n>[ first-unclean=<result>]} after each shutdown command;
@@ -36,24 +38,37 @@ final class IdleServer {
     static final int HELLO_TYPE = 0x0000_1d1e;
     /** Payload length of the greeting. */
     static final int HELLO_LENGTH = 8;
+    /** The argument that switches heartbeats on; its value is the send interval in milliseconds. */
+    static final String HEARTBEAT_ARG = "--heartbeat-ms";
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<FrameConn> accepted = new ArrayList<>();
+    private final List<IdleConn> accepted = new ArrayList<>();
     private final PrintStream out;
+    /** Null: no heartbeats. */
+    private final Duration heartbeat;
     private volatile boolean closing;
 
-    private IdleServer(PrintStream out) {
+    private IdleServer(PrintStream out, Duration heartbeat) {
         this.out = out;
+        this.heartbeat = heartbeat;
     }
 
-    /** Runs the server until {@code exit} or the end of standard input. */
+    /** Runs the server until {@code exit} or the end of standard input; args: none, or {@code --heartbeat-ms N}. */
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        new IdleServer(out).serve();
+        Duration heartbeat = null;
+        if (args.length == 2 && args[0].equals(HEARTBEAT_ARG)) {
+            heartbeat = Duration.ofMillis(Long.parseLong(args[1]));
+        } else if (args.length != 0) {
+            out.println("ERROR arguments=" + String.join(" ", args) + " are not [" + HEARTBEAT_ARG + " N]");
+            System.exit(2);
+        }
+        new IdleServer(out, heartbeat).serve();
     }
 
     private void serve() throws IOException, InterruptedException {
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                IdleConn.CONFIG)) {
             Thread acceptor = Thread.ofPlatform().daemon().name("idle-accept").start(() -> acceptLoop(server));
             print("PORT " + ((InetSocketAddress) server.localAddress()).getPort());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -69,7 +84,7 @@ final class IdleServer {
             server.close();
             acceptor.join();
         } finally {
-            for (FrameConn conn : take()) {
+            for (IdleConn conn : take()) {
                 conn.close();
             }
         }
@@ -78,9 +93,9 @@ final class IdleServer {
     private void acceptLoop(FrameServer server) {
         ByteBuffer hello = ByteBuffer.allocate(HELLO_LENGTH);
         while (true) {
-            FrameConn conn;
+            IdleConn conn;
             try {
-                conn = server.accept();
+                conn = IdleConn.over(server.accept(), heartbeat);
             } catch (IOException e) {
                 if (!closing) {
                     print("ERROR accept failed after connections=" + count() + ": " + e);
@@ -103,11 +118,11 @@ final class IdleServer {
 
     /** Shuts every connection accepted so far down at once, one virtual thread each, and reports. */
     private void shutdownAll() throws InterruptedException {
-        List<FrameConn> conns = take();
+        List<IdleConn> conns = take();
         AtomicInteger clean = new AtomicInteger();
         AtomicReference<String> firstUnclean = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>(conns.size());
-        for (FrameConn conn : conns) {
+        for (IdleConn conn : conns) {
             threads.add(Thread.ofVirtual().start(() -> {
                 ShutdownResult result = conn.shutdown();
                 if (result.clean()) {
@@ -125,10 +140,10 @@ final class IdleServer {
                 + (unclean == null ? "" : " first-unclean=" + unclean.replace('\n', ' ')));
     }
 
-    private List<FrameConn> take() {
+    private List<IdleConn> take() {
         lock.lock();
         try {
-            List<FrameConn> all = new ArrayList<>(accepted);
+            List<IdleConn> all = new ArrayList<>(accepted);
             accepted.clear();
             return all;
         } finally {

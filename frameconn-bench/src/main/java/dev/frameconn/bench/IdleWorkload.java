@@ -5,46 +5,48 @@ import dev.frameconn.ConnectionShutdownException;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.ShutdownResult;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The idle workload: how much memory an idle frameconn connection costs. The
- * benchmark process opens N client connections (default configuration) to an
- * {@link IdleServer} in a child JVM over loopback TCP, each with one virtual
- * thread that reads the server's greeting and then blocks in
- * {@link FrameConn#readFrame()}. Heap used after full GCs and the "direct"
- * buffer pool are read before opening and once all are idle; the differences
- * divided by N are the figures. The virtual threads, their parked stacks, the
- * sockets, read buffers and the benchmark's own two references per connection
- * are all included. Before that, a small warm-up cycle loads the classes and
- * starts the JDK's pollers and frameconn's watchdog, so that one-off costs stay
- * out of the difference.
+ * The idle workload: how much memory and CPU an idle frameconn connection
+ * costs, at several connection counts. For each count the benchmark process
+ * opens N client connections ({@link IdleConn#CONFIG}) to an {@link IdleServer}
+ * in a fresh child JVM over loopback TCP, each with one virtual thread that
+ * reads the server's greeting and then blocks in {@code readFrame()}. Each
+ * process holds one end of each connection, so each needs N file descriptors
+ * and not 2N: 18,000 connections fit under a limit of 20,000 per process.
+ * Heap used after full GCs and the "direct" buffer pool are read before
+ * opening and once all are idle; the differences divided by N are the
+ * figures. The virtual threads, their parked stacks, the sockets, read buffers
+ * and the benchmark's own references per connection are all included. Before
+ * that, a small warm-up cycle loads the classes and starts the JDK's pollers
+ * and frameconn's watchdog, so that one-off costs stay out of the difference.
+ *
+ * <p>With {@link IdleOptions#heartbeat()} both ends put a HeartbeatConn over
+ * every connection. With a CPU window, the connections then sit idle for that
+ * long while the CPU time of both processes is read (the benchmark's from the
+ * JVM, the child's from the OS).
  *
  * <p>At the end the server shuts every connection down; each reader gets
  * {@link ConnectionShutdownException} from its peer, answers with its own
- * {@link FrameConn#shutdown()} and ends. The workload fails unless every reader
- * ended that way; unclean shutdowns are reported.
+ * shutdown and ends. The workload fails unless every reader ended that way;
+ * unclean shutdowns are counted at both ends and reported.
  */
 final class IdleWorkload {
     /** Connections of the warm-up cycle. */
@@ -52,36 +54,51 @@ final class IdleWorkload {
     /** File descriptors left free beyond one per connection (jars, epoll, pipes). */
     private static final int SPARE_FDS = 128;
     /** How long any one step (open all, shut all down, child answers) may take before the workload fails. */
-    private static final long STEP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long STEP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     /** Full GCs at most per memory reading. */
     private static final int MAX_GCS = 10;
 
     private IdleWorkload() {}
 
-    /** Runs the workload with {@code connections} connections; progress goes to {@code progress}. */
-    static IdleResult run(int connections, PrintStream progress) throws Exception {
+    /** Runs the workload at every size of {@code options}, in order; progress goes to {@code progress}. */
+    static IdleResult run(IdleOptions options, PrintStream progress) throws Exception {
+        List<IdleRow> rows = new ArrayList<>();
+        // direct memory a size's connections leave behind (frameconn keeps released read buffers for
+        // reuse) would otherwise be subtracted from the next size's, which reuses it: count against
+        // the process's direct memory before the first size when that is lower
+        long directBaseline = Memory.measure().direct;
+        for (int n : options.sizes()) {
+            rows.add(runOne(n, options, directBaseline, progress));
+        }
+        return new IdleResult(options, rows);
+    }
+
+    private static IdleRow runOne(int connections, IdleOptions options, long directBaseline, PrintStream progress)
+            throws Exception {
         String shortfall = shortfall(connections);
         if (shortfall != null) {
-            return IdleResult.skipped(connections, shortfall);
+            return IdleRow.skipped(connections, shortfall);
         }
         long t0 = System.nanoTime();
-        Process child = new ProcessBuilder(ChildJvm.command(IdleServer.class))
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        ChildLines lines = new ChildLines(child);
+        List<String> command = ChildJvm.command(IdleServer.class);
+        if (options.heartbeat() != null) {
+            command.add(IdleServer.HEARTBEAT_ARG);
+            command.add(Long.toString(options.heartbeat().toMillis()));
+        }
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ChildLines lines = new ChildLines(child, "idle: the server child", STEP_TIMEOUT_NANOS);
         try {
             String port = lines.expect("PORT ", "listening");
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     Integer.parseInt(port.trim()));
-            // warm-up: classes, pollers, watchdog, buffer pool, shutdown paths
-            try (Idlers warm = new Idlers(address, WARMUP_CONNECTIONS)) {
+            // warm-up: classes, pollers, watchdog, buffer pool, heartbeat threads, shutdown paths
+            try (Idlers warm = new Idlers(address, WARMUP_CONNECTIONS, options.heartbeat())) {
                 warm.open(lines);
                 warm.shutdownFromServer(lines);
             }
-            lines.unclean = null; // only the measured cycle's shutdowns are reported
             Memory before = Memory.measure();
-            IdleResult result;
-            try (Idlers idlers = new Idlers(address, connections)) {
+            IdleRow row;
+            try (Idlers idlers = new Idlers(address, connections, options.heartbeat())) {
                 long openStart = System.nanoTime();
                 idlers.open(lines);
                 long openNanos = System.nanoTime() - openStart;
@@ -92,13 +109,16 @@ final class IdleWorkload {
                     after = Memory.measure();
                     parked = idlers.parked();
                 }
+                IdleRow.Cpu cpu = options.cpuWindowNanos() > 0
+                        ? cpuWindow(options.cpuWindowNanos(), child, idlers) : null;
                 long closeStart = System.nanoTime();
-                int cleanServer = idlers.shutdownFromServer(lines);
+                Shutdowns server = idlers.shutdownFromServer(lines);
                 long closeNanos = System.nanoTime() - closeStart;
-                result = new IdleResult(connections, null, before.heap, after.heap, before.direct, after.direct,
+                String unclean = idlers.unclean.get() != null ? idlers.unclean.get() : server.firstUnclean;
+                row = new IdleRow(connections, null, before.heap, after.heap,
+                        Math.min(before.direct, directBaseline), after.direct,
                         before.settled && after.settled, parked, openNanos, closeNanos, idlers.ended(),
-                        idlers.cleanShutdowns.get(), cleanServer,
-                        idlers.unclean.get() != null ? idlers.unclean.get() : lines.unclean);
+                        idlers.cleanShutdowns.get(), server.clean, unclean, cpu);
             }
             lines.send("exit");
             if (!child.waitFor(STEP_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
@@ -109,9 +129,11 @@ final class IdleWorkload {
                 throw new BenchmarkFailure("idle: the server child exited with status " + child.exitValue()
                         + " (its errors are above)");
             }
-            progress.printf(Locale.ROOT, "  %-12s connections=%d, server in a child JVM: %.1f s%n",
-                    Workload.IDLE.label(), connections, (System.nanoTime() - t0) / 1e9);
-            return result;
+            progress.printf(Locale.ROOT, "  %-12s connections=%d%s, server in a child JVM: %.1f s%n",
+                    Workload.IDLE.label(), connections,
+                    options.heartbeat() == null ? "" : ", heartbeat every " + options.heartbeat().toMillis() + " ms",
+                    (System.nanoTime() - t0) / 1e9);
+            return row;
         } finally {
             lines.close();
             if (child.isAlive()) {
@@ -120,15 +142,40 @@ final class IdleWorkload {
         }
     }
 
+    /**
+     * Lets the connections sit idle for {@code windowNanos} and reads the CPU
+     * time both processes spent meanwhile, and the heartbeats that arrived.
+     */
+    private static IdleRow.Cpu cpuWindow(long windowNanos, Process child, Idlers idlers)
+            throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long beats = idlers.heartbeatsReceived();
+        long serverStart = childCpuNanos(child);
+        long clientStart = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        Thread.sleep(Duration.ofNanos(windowNanos));
+        long clientEnd = os.getProcessCpuTime();
+        long serverEnd = childCpuNanos(child);
+        long window = System.nanoTime() - start;
+        long server = serverStart < 0 || serverEnd < 0 ? -1 : serverEnd - serverStart;
+        return new IdleRow.Cpu(window, clientEnd - clientStart, server, idlers.heartbeatsReceived() - beats);
+    }
+
+    /** The child's CPU time so far (user and system), or -1 if the OS does not say. */
+    private static long childCpuNanos(Process child) {
+        return child.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
     /** Null if this process and the system can hold {@code n} more connections, else why not. */
     static String shortfall(int n) {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
             long max = os.getMaxFileDescriptorCount();
             long open = os.getOpenFileDescriptorCount();
-            long need = open + n + WARMUP_CONNECTIONS + SPARE_FDS;
+            long need = open + n + SPARE_FDS;
             if (need > max) {
                 return "needs about " + need + " file descriptors (" + open + " open, " + n + " connections, "
-                        + (WARMUP_CONNECTIONS + SPARE_FDS) + " spare) but ulimit -n is " + max
+                        + SPARE_FDS + " spare) but ulimit -n is " + max
                         + ": raise ulimit -n or lower --idle-connections";
             }
         }
@@ -186,11 +233,15 @@ final class IdleWorkload {
         }
     }
 
+    /** The server's report of one shutdown command: how many ends were clean, and the first that was not. */
+    private record Shutdowns(int clean, String firstUnclean) {}
+
     /** N client connections, each with a virtual reader thread. */
     private static final class Idlers implements AutoCloseable {
         private final InetSocketAddress address;
         private final int n;
-        private final List<FrameConn> conns;
+        private final Duration heartbeat;
+        private final List<IdleConn> conns;
         private final List<Thread> readers;
         private final CountDownLatch greeted;
         private final CountDownLatch ended;
@@ -199,9 +250,10 @@ final class IdleWorkload {
         final AtomicReference<String> unclean = new AtomicReference<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Idlers(InetSocketAddress address, int n) {
+        Idlers(InetSocketAddress address, int n, Duration heartbeat) {
             this.address = address;
             this.n = n;
+            this.heartbeat = heartbeat;
             this.conns = new ArrayList<>(n);
             this.readers = new ArrayList<>(n);
             this.greeted = new CountDownLatch(n);
@@ -213,9 +265,9 @@ final class IdleWorkload {
             // unnamed virtual threads, as a server would start them: a name would cost heap per connection
             Thread.Builder builder = Thread.ofVirtual();
             for (int i = 0; i < n; i++) {
-                FrameConn conn;
+                IdleConn conn;
                 try {
-                    conn = FrameConn.connect(address);
+                    conn = IdleConn.over(FrameConn.connect(address, IdleConn.CONFIG), heartbeat);
                 } catch (IOException e) {
                     throw new BenchmarkFailure("idle: connect number " + (i + 1) + " of " + n + " to " + address
                             + " failed: " + e + lines.errors(), e);
@@ -234,7 +286,7 @@ final class IdleWorkload {
             }
         }
 
-        private void read(FrameConn conn) {
+        private void read(IdleConn conn) {
             boolean greetedYet = false;
             try {
                 try (Frame hello = conn.readFrame()) {
@@ -290,11 +342,20 @@ final class IdleWorkload {
             return endedByPeer.get();
         }
 
+        /** Heartbeats received so far over all connections. */
+        long heartbeatsReceived() {
+            long sum = 0;
+            for (IdleConn conn : conns) {
+                sum += conn.heartbeatsReceived();
+            }
+            return sum;
+        }
+
         /**
          * Has the server shut down all its connections, waits for every reader to
-         * end, and returns how many server ends shut down cleanly.
+         * end, and returns the server's count of clean shutdowns.
          */
-        int shutdownFromServer(ChildLines lines) throws Exception {
+        Shutdowns shutdownFromServer(ChildLines lines) throws Exception {
             lines.send("shutdown");
             String reply = lines.expect("SHUTDOWN ", "the shutdown of connections=" + n);
             if (!ended.await(STEP_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
@@ -319,83 +380,16 @@ final class IdleWorkload {
             if (count != n) {
                 throw new BenchmarkFailure("idle: the server shut down connections=" + count + ", expected " + n);
             }
-            if (f.length > 2 && f[2].startsWith("first-unclean=")) {
-                lines.unclean = "server: " + f[2].substring("first-unclean=".length());
-            }
-            return Integer.parseInt(f[1].substring("clean=".length()));
+            String firstUnclean = f.length > 2 && f[2].startsWith("first-unclean=")
+                    ? "server: " + f[2].substring("first-unclean=".length()) : null;
+            return new Shutdowns(Integer.parseInt(f[1].substring("clean=".length())), firstUnclean);
         }
 
         @Override
         public void close() {
             // after a clean run every connection is closed already; after a failure this ends the readers
-            for (FrameConn conn : conns) {
+            for (IdleConn conn : conns) {
                 conn.close();
-            }
-        }
-    }
-
-    /** The child's output lines, read on a daemon thread, and its command input. */
-    private static final class ChildLines implements AutoCloseable {
-        private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        private final List<String> errors = new ArrayList<>();
-        private final OutputStream commands;
-        volatile String unclean;
-
-        ChildLines(Process child) {
-            commands = child.getOutputStream();
-            BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8));
-            Thread.ofPlatform().daemon().name("idle-child-output").start(() -> {
-                try {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        queue.add(line);
-                    }
-                } catch (IOException e) {
-                    queue.add("ERROR reading the child's output: " + e);
-                }
-                queue.add("EOF");
-            });
-        }
-
-        /** Waits for the next line starting with {@code prefix} and returns the rest; fails on ERROR or EOF. */
-        String expect(String prefix, String what) throws InterruptedException {
-            while (true) {
-                String line = queue.poll(STEP_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    throw new BenchmarkFailure("idle: the server child did not report " + what + " within "
-                            + STEP_TIMEOUT_NANOS / 1_000_000_000 + " s" + errors());
-                }
-                if (line.startsWith(prefix)) {
-                    return line.substring(prefix.length());
-                }
-                if (line.equals("EOF")) {
-                    throw new BenchmarkFailure("idle: the server child ended before " + what + errors());
-                }
-                errors.add(line);
-            }
-        }
-
-        /** What the child has reported besides the expected lines, for failure messages. */
-        String errors() {
-            String line;
-            while ((line = queue.poll()) != null) {
-                errors.add(line);
-            }
-            return errors.isEmpty() ? "" : "; the server child said: " + String.join(" | ", errors);
-        }
-
-        void send(String command) throws IOException {
-            commands.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-            commands.flush();
-        }
-
-        @Override
-        public void close() {
-            try {
-                commands.close(); // end of input: the child closes everything and exits
-            } catch (IOException ignored) {
-                // the child is gone already
             }
         }
     }

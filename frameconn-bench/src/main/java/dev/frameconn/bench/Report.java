@@ -308,29 +308,66 @@ final class Report {
             return;
         }
         out.println();
-        out.println("IDLE, " + idle.connections() + " frameconn connections (default configuration), each with a "
-                + "virtual thread blocked in readFrame; server ends in a child JVM");
-        if (idle.skipped() != null) {
-            out.println("  skipped: " + idle.skipped());
-            return;
+        out.println("IDLE, frameconn connections (default configuration, idle timeout off), each with a virtual thread blocked in "
+                + "readFrame; server ends in a child JVM"
+                + (idle.heartbeats() ? "; a HeartbeatConn at both ends, sending every "
+                        + idle.options().heartbeat().toMillis() + " ms" : ""));
+        out.printf(Locale.ROOT, "  memory: heap used after full GCs and the JDK's direct buffer pool, after minus "
+                + "before, per connection, in the benchmark process (client ends only); target <= %d KiB%n",
+                IdleRow.TARGET_BYTES_PER_CONNECTION >> 10);
+        boolean cpu = idle.rows().stream().anyMatch(r -> r.cpu() != null);
+        if (cpu) {
+            out.printf(Locale.ROOT, "  cpu: %% of one CPU per 1,000 connections over a %.0f s idle window, "
+                    + "client process / server child%s%n", idle.options().cpuWindowNanos() / 1e9,
+                    idle.heartbeats() ? "; heartbeats/s: received by the client ends" : " (no heartbeats)");
         }
-        out.printf(Locale.ROOT, "  per connection: heap %,d B + direct %,d B = %,d B (%.1f KiB); "
-                        + "target <= %d KiB: %s%n",
-                idle.heapPerConnection(), idle.directPerConnection(), idle.totalPerConnection(),
-                idle.totalPerConnection() / 1024.0, IdleResult.TARGET_BYTES_PER_CONNECTION >> 10,
-                idle.meetsTarget() ? "met" : "NOT met");
-        out.printf(Locale.ROOT, "  heap used after full GCs: %s before, %s idle; direct buffers: %s before, %s idle%n",
-                mib(idle.heapBefore()), mib(idle.heapAfter()), mib(idle.directBefore()), mib(idle.directAfter()));
-        out.printf(Locale.ROOT, "  opened and greeted in %.1f s, readers parked %d/%d; server shut all down: "
-                        + "readers ended %d/%d in %.1f s, clean shutdowns client %d/%d, server %d/%d%n",
-                idle.openNanos() / 1e9, idle.parked(), idle.connections(), idle.readersEnded(), idle.connections(),
-                idle.closeNanos() / 1e9, idle.cleanClient(), idle.connections(), idle.cleanServer(),
-                idle.connections());
-        if (!idle.settled()) {
-            out.println("  doubtful: heap or direct memory was still moving after the GCs allowed");
+        out.printf("%-12s %-11s %-13s %-22s %-8s %-8s %-10s %-21s%s%n", "connections", "heap B", "direct B",
+                "total B", "target", "open s", "shut s", "clean client/server",
+                cpu ? String.format("%-22s%s", "cpu %/1k cli/srv", idle.heartbeats() ? " heartbeats/s" : "") : "");
+        for (IdleRow r : idle.rows()) {
+            if (r.skipped() != null) {
+                out.printf(Locale.ROOT, "%-12s skipped: %s%n", String.format(Locale.ROOT, "%,d", r.connections()),
+                        r.skipped());
+                continue;
+            }
+            String cpuCells = "";
+            if (r.cpu() != null) {
+                cpuCells = String.format(Locale.ROOT, "%-22s", String.format(Locale.ROOT, "%.3f / %.3f",
+                        r.clientCpuPer1k(), r.serverCpuPer1k()));
+                if (idle.heartbeats()) {
+                    cpuCells += String.format(Locale.ROOT, " %,.0f", r.cpu().heartbeatsPerSecond());
+                }
+            }
+            out.printf(Locale.ROOT, "%-12s %-11s %-13s %-22s %-8s %-8.1f %-10.1f %-21s%s%n",
+                    String.format(Locale.ROOT, "%,d", r.connections()),
+                    String.format(Locale.ROOT, "%,d", r.heapPerConnection()),
+                    String.format(Locale.ROOT, "%,d", r.directPerConnection()),
+                    String.format(Locale.ROOT, "%,d (%.1f KiB)", r.totalPerConnection(),
+                            r.totalPerConnection() / 1024.0),
+                    r.meetsTarget() ? "met" : "NOT met", r.openNanos() / 1e9, r.closeNanos() / 1e9,
+                    r.cleanClient() + "/" + r.cleanServer() + (r.allClean() ? "" : " NOT all"), cpuCells);
         }
-        if (idle.unclean() != null) {
-            out.println("  first unclean shutdown: " + idle.unclean());
+        double growth = idle.cpuGrowth();
+        if (!Double.isNaN(growth)) {
+            out.printf(Locale.ROOT, "  cpu per 1,000 connections, largest size over smallest: %.2fx%s%n", growth,
+                    idle.heartbeats() ? String.format(Locale.ROOT, " (target <= %.1fx: %s)",
+                            IdleResult.TARGET_CPU_GROWTH, growth <= IdleResult.TARGET_CPU_GROWTH ? "met" : "NOT met")
+                            : "");
+        }
+        for (IdleRow r : idle.rows()) {
+            if (r.skipped() != null) {
+                continue;
+            }
+            out.printf(Locale.ROOT, "  %,d: heap %s before, %s idle; direct %s before, %s idle; readers parked "
+                            + "%d, ended by the server's shutdown %d%n", r.connections(), mib(r.heapBefore()),
+                    mib(r.heapAfter()), mib(r.directBefore()), mib(r.directAfter()), r.parked(), r.readersEnded());
+            if (!r.settled()) {
+                out.printf(Locale.ROOT, "  %,d: doubtful: heap or direct memory was still moving after the GCs "
+                        + "allowed%n", r.connections());
+            }
+            if (r.unclean() != null) {
+                out.printf(Locale.ROOT, "  %,d: first unclean shutdown: %s%n", r.connections(), r.unclean());
+            }
         }
     }
 
@@ -435,23 +472,46 @@ final class Report {
             out.println(jsonLine(m));
         }
         if (idle != null) {
-            out.println(jsonLine(idle));
+            for (IdleRow row : idle.rows()) {
+                out.println(jsonLine(idle, row));
+            }
         }
         out.flush();
     }
 
-    /** The idle workload's row: bytes per connection, or why it was skipped. */
-    static String jsonLine(IdleResult idle) {
+    /**
+     * One row of the idle workload: bytes per connection, open and shutdown
+     * times, clean shutdowns at both ends, and with a CPU window the CPU per
+     * 1,000 connections ({@code cpu_pct_per_1k_heartbeat} with heartbeats,
+     * {@code cpu_pct_per_1k_idle} without); or why it was skipped.
+     */
+    static String jsonLine(IdleResult idle, IdleRow row) {
         StringBuilder sb = new StringBuilder("{");
         field(sb, "workload", Workload.IDLE.label());
         field(sb, "impl", Impl.FRAMECONN.label());
-        number(sb, "connections", idle.connections());
-        if (idle.skipped() != null) {
-            field(sb, "skipped", idle.skipped());
-        } else {
-            number(sb, "heap_bytes_per_conn", idle.heapPerConnection());
-            number(sb, "direct_bytes_per_conn", idle.directPerConnection());
-            number(sb, "total_bytes_per_conn", idle.totalPerConnection());
+        number(sb, "connections", row.connections());
+        number(sb, "heartbeat_ms", idle.heartbeats() ? idle.options().heartbeat().toMillis() : 0);
+        if (row.skipped() != null) {
+            field(sb, "skipped", row.skipped());
+            return sb.append('}').toString();
+        }
+        number(sb, "heap_bytes_per_conn", row.heapPerConnection());
+        number(sb, "direct_bytes_per_conn", row.directPerConnection());
+        number(sb, "total_bytes_per_conn", row.totalPerConnection());
+        number(sb, "open_s", Math.round(row.openNanos() / 1e6) / 1e3);
+        number(sb, "shutdown_s", Math.round(row.closeNanos() / 1e6) / 1e3);
+        number(sb, "clean_client", row.cleanClient());
+        number(sb, "clean_server", row.cleanServer());
+        if (row.cpu() != null) {
+            String suffix = idle.heartbeats() ? "_heartbeat" : "_idle";
+            number(sb, "cpu_window_s", Math.round(row.cpu().windowNanos() / 1e6) / 1e3);
+            number(sb, "cpu_pct_per_1k" + suffix, Math.round(row.clientCpuPer1k() * 1e3) / 1e3);
+            if (!Double.isNaN(row.serverCpuPer1k())) {
+                number(sb, "server_cpu_pct_per_1k" + suffix, Math.round(row.serverCpuPer1k() * 1e3) / 1e3);
+            }
+            if (idle.heartbeats()) {
+                number(sb, "heartbeats_per_s", Math.round(row.cpu().heartbeatsPerSecond()));
+            }
         }
         return sb.append('}').toString();
     }

@@ -54,8 +54,10 @@ final class Runner implements AutoCloseable {
                     }
                     NettyTransport transport = NettyTransport.open(impl, options.nettyAllocator());
                     nettyTransports.add(transport);
-                    contenders.add(new NettyContender(transport, Mode.PER_FRAME, options.nettyEventLoopSender()));
-                    contenders.add(new NettyContender(transport, Mode.BATCH, options.nettyEventLoopSender()));
+                    contenders.add(new NettyContender(NettyOptions.of(transport, Mode.PER_FRAME)
+                            .withEventLoopSender(options.nettyEventLoopSender())));
+                    contenders.add(new NettyContender(NettyOptions.of(transport, Mode.BATCH)
+                            .withEventLoopSender(options.nettyEventLoopSender())));
                 }
                 case FRAMECONN -> {
                     contenders.add(new FrameconnContender(Mode.PER_FRAME));
@@ -77,8 +79,8 @@ final class Runner implements AutoCloseable {
                     if (impl == Impl.NETTY_NIO_TLS) {
                         NettyTransport transport = NettyTransport.open(Impl.NETTY_NIO, options.nettyAllocator());
                         nettyTransports.add(transport);
-                        tlsContenders.add(new NettyContender(transport, Mode.PER_FRAME, options.nettyEventLoopSender(),
-                                tls));
+                        tlsContenders.add(new NettyContender(NettyOptions.of(transport, Mode.PER_FRAME)
+                                .withEventLoopSender(options.nettyEventLoopSender()).withTls(tls)));
                     } else {
                         tlsContenders.add(new FrameconnContender(Mode.PER_FRAME, tls));
                     }
@@ -119,7 +121,7 @@ final class Runner implements AutoCloseable {
                 && !options.pinnedChild()) {
             // first: later workloads leave direct buffers behind (pools, thread caches, garbage awaiting
             // its cleaner) that shrink on their own and would skew the before/after difference
-            idle = IdleWorkload.run(options.idleConnections(), progress);
+            idle = IdleWorkload.run(options.idle(), progress);
         }
         if (options.workloads().contains(Workload.ONE_WAY)) {
             for (int payload : options.payloads()) {

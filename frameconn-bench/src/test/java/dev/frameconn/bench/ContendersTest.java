@@ -34,12 +34,14 @@ class ContendersTest {
             transports.add(NettyTransport.open(Impl.NETTY_EPOLL, NettyTransport.POOLED));
         }
         for (NettyTransport t : transports) {
-            contenders.add(new NettyContender(t, Mode.PER_FRAME));
-            contenders.add(new NettyContender(t, Mode.BATCH));
+            contenders.add(new NettyContender(NettyOptions.of(t, Mode.PER_FRAME)));
+            contenders.add(new NettyContender(NettyOptions.of(t, Mode.BATCH)));
         }
         // the --netty-sender event-loop variant, on one transport
-        contenders.add(new NettyContender(transports.get(0), Mode.PER_FRAME, true));
-        contenders.add(new NettyContender(transports.get(0), Mode.BATCH, true));
+        contenders.add(new NettyContender(NettyOptions.of(transports.get(0), Mode.PER_FRAME)
+                .withEventLoopSender(true)));
+        contenders.add(new NettyContender(NettyOptions.of(transports.get(0), Mode.BATCH)
+                .withEventLoopSender(true)));
         contenders.add(new FrameconnContender(Mode.PER_FRAME));
         contenders.add(new FrameconnContender(Mode.BATCH));
     }

@@ -162,7 +162,10 @@ class PiecesTest {
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--bogus"}))
                 .hasMessage("argument=--bogus is unknown; see --help");
         assertThat(quick.workloads()).contains(Workload.IDLE);
-        assertThat(quick.idleConnections()).isEqualTo(10_000);
+        assertThat(quick.idle().sizes()).containsExactly(1_000);
+        assertThat(quick.idle().heartbeat()).isNull();
+        assertThat(quick.idle().cpuWindowNanos()).isZero();
+        assertThat(BenchOptions.parse(new String[0]).idle().sizes()).containsExactly(1_000, 5_000, 18_000);
         assertThat(BenchOptions.parse(new String[] {"--socket-buffer", "1m"}).socketBuffer()).isEqualTo(1 << 20);
         assertThat(BenchOptions.parse(new String[0]).socketBuffer()).isZero();
         // the pinned ping-pong child runs under the parent's socket buffers
@@ -172,22 +175,76 @@ class PiecesTest {
                 .socketBuffer()).isZero();
         BenchOptions idle = BenchOptions.parse(new String[] {"--idle-only", "--idle-connections", "50"});
         assertThat(idle.workloads()).containsExactly(Workload.IDLE);
-        assertThat(idle.idleConnections()).isEqualTo(50);
+        assertThat(idle.idle().sizes()).containsExactly(50);
+    }
+
+    @Test
+    void idleOptionsTakeSeveralSizesAHeartbeatAndACpuWindow() {
+        IdleOptions beat = BenchOptions.parse(new String[] {"--idle-connections", "1000,5000,18000",
+                "--idle-heartbeat", "5s"}).idle();
+        assertThat(beat.sizes()).containsExactly(1_000, 5_000, 18_000);
+        assertThat(beat.heartbeat()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(beat.cpuWindowNanos()).isEqualTo(20_000_000_000L);
+        IdleOptions window = BenchOptions.parse(new String[] {"--idle-cpu-window", "1500ms"}).idle();
+        assertThat(window.heartbeat()).isNull();
+        assertThat(window.cpuWindowNanos()).isEqualTo(1_500_000_000L);
+        assertThat(IdleConn.config(java.time.Duration.ofSeconds(5)).peerTimeout())
+                .isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--idle-connections", "18001"}))
+                .hasMessage("--idle-connections=18001 must be in 1..18000");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--idle-heartbeat", "5"}))
+                .hasMessage("--idle-heartbeat=5 needs a unit: ms, s or m (e.g. 5s)");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--idle-heartbeat", "0s"}))
+                .hasMessage("--idle-heartbeat=0s must be positive");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--idle-cpu-window", "xs"}))
+                .hasMessage("--idle-cpu-window=xs is not a duration (e.g. 500ms, 5s)");
     }
 
     @Test
     void idleFiguresArePerConnection() {
-        IdleResult r = new IdleResult(1000, null, 1_000_000, 5_000_000, 100_000, 16_484_000, true, 1000, 1, 1,
-                1000, 1000, 1000, null);
+        IdleRow r = new IdleRow(1000, null, 1_000_000, 5_000_000, 100_000, 16_484_000, true, 1000, 1_500_000_000L,
+                250_000_000L, 1000, 1000, 1000, null, null);
         assertThat(r.heapPerConnection()).isEqualTo(4000);
         assertThat(r.directPerConnection()).isEqualTo(16_384);
         assertThat(r.totalPerConnection()).isEqualTo(20_384);
-        assertThat(r.meetsTarget()).isTrue();
-        assertThat(Report.jsonLine(r)).isEqualTo("{\"workload\":\"idle\",\"impl\":\"frameconn\","
-                + "\"connections\":1000,\"heap_bytes_per_conn\":4000,\"direct_bytes_per_conn\":16384,"
-                + "\"total_bytes_per_conn\":20384}");
-        assertThat(Report.jsonLine(IdleResult.skipped(10, "ulimit"))).isEqualTo("{\"workload\":\"idle\","
-                + "\"impl\":\"frameconn\",\"connections\":10,\"skipped\":\"ulimit\"}");
+        assertThat(r.meetsTarget()).isFalse();
+        assertThat(r.allClean()).isTrue();
+        IdleResult plain = new IdleResult(new IdleOptions(List.of(1000), null, 0), List.of(r));
+        assertThat(Report.jsonLine(plain, r)).isEqualTo("{\"workload\":\"idle\",\"impl\":\"frameconn\","
+                + "\"connections\":1000,\"heartbeat_ms\":0,\"heap_bytes_per_conn\":4000,"
+                + "\"direct_bytes_per_conn\":16384,\"total_bytes_per_conn\":20384,\"open_s\":1.500,"
+                + "\"shutdown_s\":0.250,\"clean_client\":1000,\"clean_server\":1000}");
+        assertThat(Report.jsonLine(plain, IdleRow.skipped(10, "ulimit"))).isEqualTo("{\"workload\":\"idle\","
+                + "\"impl\":\"frameconn\",\"connections\":10,\"heartbeat_ms\":0,\"skipped\":\"ulimit\"}");
+        IdleRow unclean = new IdleRow(1000, null, 0, 0, 0, 0, true, 1000, 0, 0, 1000, 1000, 999, "server: x", null);
+        assertThat(unclean.allClean()).isFalse();
+    }
+
+    @Test
+    void heartbeatCpuIsPercentOfOneCpuPer1000ConnectionsAndItsGrowthIsLargestOverSmallest() {
+        // 1,000 connections: 0.2 s of CPU in a 20 s window = 1 % of a CPU = 1 % per 1k
+        IdleRow small = cpuRow(1_000, 200_000_000L, 100_000_000L, 4_000);
+        // 18,000 connections: 5.4 s of CPU in 20 s = 27 % = 1.5 % per 1k
+        IdleRow large = cpuRow(18_000, 5_400_000_000L, -1, 72_000);
+        assertThat(small.clientCpuPer1k()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(small.serverCpuPer1k()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(large.clientCpuPer1k()).isCloseTo(1.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(large.serverCpuPer1k()).isNaN();
+        assertThat(small.cpu().heartbeatsPerSecond()).isEqualTo(200.0);
+        IdleOptions options = new IdleOptions(List.of(18_000, 1_000), java.time.Duration.ofSeconds(5),
+                20_000_000_000L);
+        IdleResult result = new IdleResult(options, List.of(large, small));
+        assertThat(result.cpuGrowth()).isCloseTo(1.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Report.jsonLine(result, small)).endsWith(",\"cpu_window_s\":20,\"cpu_pct_per_1k_heartbeat\":1,"
+                + "\"server_cpu_pct_per_1k_heartbeat\":0.500,\"heartbeats_per_s\":200}");
+        assertThat(Report.jsonLine(result, large)).contains("\"heartbeat_ms\":5000")
+                .doesNotContain("server_cpu");
+        assertThat(new IdleResult(options, List.of(small)).cpuGrowth()).isNaN();
+    }
+
+    private static IdleRow cpuRow(int n, long clientNanos, long serverNanos, long beats) {
+        return new IdleRow(n, null, 0, 0, 0, 0, true, n, 0, 0, n, n, n, null,
+                new IdleRow.Cpu(20_000_000_000L, clientNanos, serverNanos, beats));
     }
 
     @Test

@@ -26,7 +26,8 @@ class TlsWorkloadTest {
     void bothTlsContendersSendExactlyTheirBudget() throws Exception {
         BenchTls tls = BenchTls.create();
         try (NettyTransport nio = NettyTransport.open(Impl.NETTY_NIO, NettyTransport.POOLED)) {
-            List<Contender> contenders = List.of(new NettyContender(nio, Mode.PER_FRAME, tls),
+            List<Contender> contenders = List.of(
+                    new NettyContender(NettyOptions.of(nio, Mode.PER_FRAME).withTls(tls)),
                     new FrameconnContender(Mode.PER_FRAME, tls));
             for (Contender c : contenders) {
                 TransferResult result = c.transfer(64 << 10, 2, Round.budgeted(40), ThreadKind.PLATFORM);
