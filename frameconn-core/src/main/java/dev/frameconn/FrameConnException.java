@@ -40,10 +40,21 @@ public abstract sealed class FrameConnException extends IOException
 
     // protected only so that the permitted subtypes in the heartbeat and stream packages can call
     // them; the class is sealed, so nothing else can extend it
+    /**
+     * A failure described by {@code message}.
+     *
+     * @param message what failed
+     */
     protected FrameConnException(String message) {
         super(message);
     }
 
+    /**
+     * A failure described by {@code message}, caused by {@code cause}.
+     *
+     * @param message what failed
+     * @param cause the underlying failure, or null
+     */
     protected FrameConnException(String message, Throwable cause) {
         super(message, cause);
     }
