@@ -11,7 +11,6 @@ import dev.frameconn.transport.Transport;
 /** A {@link Transport} over a blocking {@link SocketChannel}: TCP or Unix domain socket. */
 public final class SocketTransport implements Transport {
     private final SocketChannel channel;
-    private final boolean tcp;
     private final SocketAddress local;
     private final SocketAddress remote;
     private final ByteBuffer[] scatter = new ByteBuffer[2]; // the reader's only: reads are serialised
@@ -25,8 +24,7 @@ public final class SocketTransport implements Transport {
         channel.configureBlocking(true);
         this.remote = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
-        this.tcp = !(remote instanceof UnixDomainSocketAddress);
-        if (tcp) {
+        if (!(remote instanceof UnixDomainSocketAddress)) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
     }
@@ -70,19 +68,7 @@ public final class SocketTransport implements Transport {
 
     @Override
     public void abort() {
-        try {
-            if (tcp && channel.isOpen()) {
-                // linger 0: close sends RST and drops unsent data instead of a graceful FIN
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // the channel may be closing already; the close below is what matters
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // abort is best effort by contract
-        }
+        Sockets.abort(channel);
     }
 
     @Override

@@ -6,7 +6,10 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.StringJoiner;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -15,9 +18,16 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * {@link Reason}s. Which check failed is decided by re-running checks, not by
  * reading the JDK's messages: a chain that passes without the host name check
  * failed on the host name; a chain holding a certificate outside its validity
- * period failed on time; anything else is untrusted.
+ * period failed on time; a leaf whose extended key usage excludes its role
+ * (serverAuth for a server, clientAuth for a client) failed on its usage,
+ * which the JDK refuses for that alone; anything else is untrusted.
  */
 final class CheckingTrustManager extends X509ExtendedTrustManager {
+    /** Extended key usage purposes (RFC 5280 4.2.1.12), by object identifier. */
+    private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+    private static final String ANY_USAGE = "2.5.29.37.0";
+
     private final X509ExtendedTrustManager pkix;
 
     CheckingTrustManager(X509ExtendedTrustManager pkix) {
@@ -98,8 +108,44 @@ final class CheckingTrustManager extends X509ExtendedTrustManager {
                         + subject(chain) + " is outside its validity: " + v.getMessage(), e);
             }
         }
+        String purpose = side.equals("server") ? SERVER_AUTH : CLIENT_AUTH;
+        List<String> usages = chain == null || chain.length == 0 ? null : usagesExcluding(chain[0], purpose);
+        if (usages != null) {
+            return new Rejected(Reason.WRONG_KEY_USAGE, side + " certificate subject=" + subject(chain)
+                    + " has extended key usage=" + names(usages) + ", which does not allow " + name(purpose)
+                    + " (TLS " + side + " authentication): " + e.getMessage(), e);
+        }
         return new Rejected(Reason.UNTRUSTED_CERTIFICATE, side + " certificate subject=" + subject(chain)
                 + " issuer=" + issuer(chain) + " does not lead to a trusted CA: " + e.getMessage(), e);
+    }
+
+    /** The leaf's extended key usages if they exclude {@code purpose}; null if they allow it, or it has none. */
+    private static List<String> usagesExcluding(X509Certificate leaf, String purpose) {
+        List<String> usages;
+        try {
+            usages = leaf.getExtendedKeyUsage();
+        } catch (CertificateParsingException unreadable) {
+            return null; // the JDK refused it for something we cannot name: untrusted
+        }
+        if (usages == null || usages.contains(purpose) || usages.contains(ANY_USAGE)) {
+            return null;
+        }
+        return usages;
+    }
+
+    private static String names(List<String> usages) {
+        StringJoiner joined = new StringJoiner(",", "[", "]");
+        usages.forEach(u -> joined.add(name(u)));
+        return joined.toString();
+    }
+
+    private static String name(String usage) {
+        return switch (usage) {
+            case SERVER_AUTH -> "serverAuth";
+            case CLIENT_AUTH -> "clientAuth";
+            case ANY_USAGE -> "anyExtendedKeyUsage";
+            default -> usage;
+        };
     }
 
     private static String subject(X509Certificate[] chain) {

@@ -30,10 +30,10 @@ final class HandshakeFailures {
 
     private HandshakeFailures() {}
 
-    static TlsHandshakeException classify(Exception e, TlsTransport transport, Duration timeout) {
-        SocketAddress peer = transport.remoteAddress();
-        if (transport.handshakeTimedOut()) {
-            long in = transport.handshakeBytesIn();
+    static TlsHandshakeException classify(Exception e, TlsHandshake handshake, Duration timeout) {
+        SocketAddress peer = handshake.peer();
+        if (handshake.timedOut()) {
+            long in = handshake.bytesIn();
             FrameConnEvents.handshakeTimedOut(peer, timeout);
             return new TlsHandshakeException(Reason.TIMEOUT, peer, "no complete handshake within handshakeTimeout="
                     + timeout + " (" + in + " bytes received"
@@ -44,14 +44,14 @@ final class HandshakeFailures {
             return known;
         }
         if (e instanceof SSLException ssl) {
-            return fromSsl(ssl, peer, transport.handshakeBytesIn(), true);
+            return fromSsl(ssl, peer, handshake.bytesIn(), true);
         }
         if (e instanceof ClosedChannelException) {
             return new TlsHandshakeException(Reason.FAILED, peer, "closed locally during the handshake", e);
         }
         if (e instanceof IOException) {
             return new TlsHandshakeException(Reason.PEER_CLOSED, peer, e.getMessage() + "; "
-                    + closedHint(transport.handshakeBytesIn()), e);
+                    + closedHint(handshake.bytesIn()), e);
         }
         return new TlsHandshakeException(Reason.FAILED, peer, String.valueOf(e), e);
     }

@@ -22,7 +22,9 @@ final class HandshakeTimer {
 
     private HandshakeTimer() {}
 
-    static ScheduledFuture<?> schedule(Runnable expire, Duration timeout) {
-        return TIMER.schedule(expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    /** Runs {@code expire} after {@code timeout} unless the returned action cancels it first. */
+    static Runnable start(Runnable expire, Duration timeout) {
+        ScheduledFuture<?> scheduled = TIMER.schedule(expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> scheduled.cancel(false);
     }
 }

@@ -2,6 +2,7 @@ package dev.frameconn.tls;
 
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
+import dev.frameconn.internal.Sockets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -68,18 +69,7 @@ public final class TlsFrameConn {
         }
         String serverName = tls.serverName() != null ? tls.serverName() : address.getHostString();
         SSLEngine engine = clientEngine(tls.newSslContext(), tls, serverName, address.getPort());
-        SocketChannel channel = SocketChannel.open();
-        try {
-            config.applySocketBuffers(channel);
-            channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
-        } catch (IOException | RuntimeException e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        SocketChannel channel = Sockets.connectTcp(address, config); // core's connect-with-timeout, not a copy
         return establish(channel, engine, tls, config);
     }
 

@@ -35,6 +35,13 @@ public final class TlsHandshakeException extends HandshakeException {
         EXPIRED_CERTIFICATE,
         /** The server's certificate is trusted but not issued for the host name connected to. */
         HOSTNAME_MISMATCH,
+        /**
+         * The peer's certificate has an extended key usage that excludes the
+         * role it was used in: a server certificate without serverAuth, or a
+         * client certificate without clientAuth (anyExtendedKeyUsage allows
+         * both). Reissue it with the right usage; trusting another CA does not help.
+         */
+        WRONG_KEY_USAGE,
         /** The client sent no certificate, and the server requires one. */
         NO_CLIENT_CERTIFICATE,
         /** The peer refused this side: its fatal alert (for example {@code unknown_ca}) is in the message. */

@@ -144,15 +144,16 @@ class TlsCertificateKindsTest {
     // ---------------------------------------------------------------- extended key usage
 
     /**
-     * A certificate for clients only, used by a server: the client's PKIX check refuses it. The
-     * reason comes out as UNTRUSTED_CERTIFICATE (there is no reason of its own for a wrong key
-     * usage); the message carries the JDK's words about the extended key usage.
+     * A certificate for clients only, used by a server: the client's PKIX check refuses it, and
+     * the reason is WRONG_KEY_USAGE (not UNTRUSTED_CERTIFICATE: its CA is trusted), with the
+     * usage it has and the one it lacks named.
      */
     @Test
     void serverCertificateForClientAuthOnlyIsRefused() throws Exception {
         TestPki.Credential server = serverUnder(ROOT, TestPki.validNow(), KeyPurposeId.id_kp_clientAuth);
         Outcome o = attempt(TlsFixtures.clientTls(), config(server, server.certificate()));
-        assertReason(o.client(), Reason.UNTRUSTED_CERTIFICATE, "server certificate", "key usage");
+        assertReason(o.client(), Reason.WRONG_KEY_USAGE, "server certificate",
+                "extended key usage=[clientAuth]", "does not allow serverAuth");
         assertReason(o.server(), Reason.REJECTED_BY_PEER);
     }
 
@@ -160,7 +161,8 @@ class TlsCertificateKindsTest {
     void clientCertificateForServerAuthOnlyIsRefused() throws Exception {
         TestPki.Credential client = clientUnder(ROOT, TestPki.validNow(), KeyPurposeId.id_kp_serverAuth);
         Outcome o = attempt(config(client, client.certificate()), TlsFixtures.serverTls());
-        assertReason(o.server(), Reason.UNTRUSTED_CERTIFICATE, "client certificate", "key usage");
+        assertReason(o.server(), Reason.WRONG_KEY_USAGE, "client certificate",
+                "extended key usage=[serverAuth]", "does not allow clientAuth");
         assertReason(o.client(), Reason.REJECTED_BY_PEER);
     }
 }
