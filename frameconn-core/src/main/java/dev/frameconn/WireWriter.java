@@ -9,6 +9,13 @@ import java.nio.ByteBuffer;
  * The write calls of one connection: every call to the transport, each inside
  * the write timeout ({@link Deadlines#beginWrite()}) and with the transport's
  * exception translated by the connection. Used by the pen holder only.
+ *
+ * <p>Fairness: a virtual thread whose socket never blocks is never preempted,
+ * so it would keep its carrier while other connections' threads wait. After
+ * every {@link #QUOTA} of work (bytes written, and {@link #CALL_COST} per
+ * call), a virtual thread yields its carrier, as an event loop moves to the
+ * next channel after its write quota. The cost per call is a subtraction and a
+ * compare; a platform thread never yields (the OS preempts it).
  */
 final class WireWriter {
     /**
@@ -17,10 +24,17 @@ final class WireWriter {
      */
     static final int MAX_WRITE_CHUNK = 1 << 20;
 
+    /** Work a virtual thread does before it lets the other virtual threads run. */
+    static final int QUOTA = 256 << 10;
+    /** Each write call counts as this many bytes, so that small writes also use up the quota. */
+    static final int CALL_COST = 4 << 10;
+
     private final FrameConn owner;
     private final Transport wire;
     private final Deadlines deadlines;
     private final ByteBuffer[] gather = new ByteBuffer[2];
+    /** Work left before the pen holder yields. */
+    private long credit = QUOTA;
 
     WireWriter(FrameConn owner, Transport wire, Deadlines deadlines) {
         this.owner = owner;
@@ -33,11 +47,14 @@ final class WireWriter {
         while (src.hasRemaining()) {
             deadlines.beginWrite();
             try {
-                wire.write(src);
+                credit -= wire.write(src) + CALL_COST;
             } catch (IOException e) {
                 throw owner.translate(e);
             } finally {
                 deadlines.endWrite();
+            }
+            if (credit <= 0) {
+                yieldCarrier();
             }
         }
     }
@@ -48,11 +65,14 @@ final class WireWriter {
         while (first < count) {
             deadlines.beginWrite();
             try {
-                wire.write(segments, first, count - first);
+                credit -= wire.write(segments, first, count - first) + CALL_COST;
             } catch (IOException e) {
                 throw owner.translate(e);
             } finally {
                 deadlines.endWrite();
+            }
+            if (credit <= 0) {
+                yieldCarrier();
             }
             while (first < count && !segments[first].hasRemaining()) {
                 first++;
@@ -75,16 +95,30 @@ final class WireWriter {
                 payload.limit(Math.min(end, payload.position() + MAX_WRITE_CHUNK));
                 deadlines.beginWrite();
                 try {
-                    wire.write(gather, 0, 2);
+                    credit -= wire.write(gather, 0, 2) + CALL_COST;
                 } catch (IOException e) {
                     throw owner.translate(e);
                 } finally {
                     deadlines.endWrite();
                 }
+                if (credit <= 0) {
+                    yieldCarrier();
+                }
             }
         } finally {
             gather[1] = null; // do not keep the caller's buffer reachable
             payload.limit(end).position(position);
+        }
+    }
+
+    /**
+     * The quota is used up: a virtual thread lets the others run. Outside the
+     * write timeout: waiting for a carrier is not a stalled peer.
+     */
+    private void yieldCarrier() {
+        credit = QUOTA;
+        if (Thread.currentThread().isVirtual()) {
+            Thread.yield();
         }
     }
 }
