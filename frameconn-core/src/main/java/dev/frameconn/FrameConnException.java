@@ -40,10 +40,21 @@ public abstract sealed class FrameConnException extends IOException
 
     // protected only so that the permitted subtypes in the heartbeat and stream packages can call
     // them; the class is sealed, so nothing else can extend it
+    /**
+     * A failure without an underlying cause.
+     *
+     * @param message what failed, for people
+     */
     protected FrameConnException(String message) {
         super(message);
     }
 
+    /**
+     * A failure that {@code cause} underlies.
+     *
+     * @param message what failed, for people
+     * @param cause the failure underneath
+     */
     protected FrameConnException(String message, Throwable cause) {
         super(message, cause);
     }
