@@ -132,8 +132,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withMaxPayloadLength(int value) {
-        return new FrameConnConfig(value, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.maxPayloadLength = value;
+        return draft.build();
     }
 
     /**
@@ -143,8 +144,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withIdleTimeout(Duration value) {
-        return new FrameConnConfig(maxPayloadLength, value, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.idleTimeout = value;
+        return draft.build();
     }
 
     /**
@@ -154,8 +156,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withShutdownTimeout(Duration value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, value, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.shutdownTimeout = value;
+        return draft.build();
     }
 
     /**
@@ -165,8 +168,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withDrainLimit(long value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, value, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.drainLimit = value;
+        return draft.build();
     }
 
     /**
@@ -176,8 +180,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withConnectTimeout(Duration value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, value,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.connectTimeout = value;
+        return draft.build();
     }
 
     /**
@@ -187,8 +192,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withReadBufferSize(int value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                value, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.readBufferSize = value;
+        return draft.build();
     }
 
     /**
@@ -198,8 +204,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withBufferPool(BufferPool value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, value, metrics, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.bufferPool = value;
+        return draft.build();
     }
 
     /**
@@ -209,8 +216,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withMetrics(FrameConnMetrics value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, value, ticker, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.metrics = value;
+        return draft.build();
     }
 
     /**
@@ -220,8 +228,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withTicker(Ticker value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, value, reuseFrames, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.ticker = value;
+        return draft.build();
     }
 
     /**
@@ -231,8 +240,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withReuseFrames(boolean value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, value, socketBufferSize);
+        Draft draft = new Draft(this);
+        draft.reuseFrames = value;
+        return draft.build();
     }
 
     /**
@@ -242,8 +252,9 @@ public record FrameConnConfig(
      * @return the copy
      */
     public FrameConnConfig withSocketBufferSize(int value) {
-        return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                readBufferSize, bufferPool, metrics, ticker, reuseFrames, value);
+        Draft draft = new Draft(this);
+        draft.socketBufferSize = value;
+        return draft.build();
     }
 
     /**
@@ -265,6 +276,40 @@ public record FrameConnConfig(
         }
         if (channel.supportedOptions().contains(StandardSocketOptions.SO_SNDBUF)) {
             channel.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferSize);
+        }
+    }
+
+    /** A mutable copy: each wither changes one field and builds, so the constructor call is written once. */
+    private static final class Draft {
+        int maxPayloadLength;
+        Duration idleTimeout;
+        Duration shutdownTimeout;
+        long drainLimit;
+        Duration connectTimeout;
+        int readBufferSize;
+        BufferPool bufferPool;
+        FrameConnMetrics metrics;
+        Ticker ticker;
+        boolean reuseFrames;
+        int socketBufferSize;
+
+        Draft(FrameConnConfig from) {
+            maxPayloadLength = from.maxPayloadLength;
+            idleTimeout = from.idleTimeout;
+            shutdownTimeout = from.shutdownTimeout;
+            drainLimit = from.drainLimit;
+            connectTimeout = from.connectTimeout;
+            readBufferSize = from.readBufferSize;
+            bufferPool = from.bufferPool;
+            metrics = from.metrics;
+            ticker = from.ticker;
+            reuseFrames = from.reuseFrames;
+            socketBufferSize = from.socketBufferSize;
+        }
+
+        FrameConnConfig build() {
+            return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
+                    readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
         }
     }
 }

@@ -78,11 +78,7 @@ public final class FrameServer implements AutoCloseable {
             channel.bind(address, BACKLOG);
             return new FrameServer(channel, config, unixPath);
         } catch (IOException | RuntimeException e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            Sockets.closeQuietly(channel, e);
             throw e;
         }
     }
@@ -100,11 +96,7 @@ public final class FrameServer implements AutoCloseable {
                 config.applySocketBuffers(accepted); // the send buffer is not inherited from the listener
             }
         } catch (IOException | RuntimeException e) {
-            try {
-                accepted.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            Sockets.closeQuietly(accepted, e);
             throw e;
         }
         return FrameConn.wrap(accepted, config);

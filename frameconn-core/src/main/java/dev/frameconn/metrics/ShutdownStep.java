@@ -2,13 +2,13 @@ package dev.frameconn.metrics;
 
 /**
  * The steps of a shutdown that can fail, named as in zrepl's metrics labels.
- * A failing step ends the shutdown with a hard close counted under its label.
+ * A failing step ends the shutdown with a hard close counted under its label;
+ * a failing {@link #CLOSE} is counted as a close error. zrepl also labels
+ * {@code disable_timeouts} and {@code set_deadline}, which can fail there (a
+ * system call on the socket); here they only set the connection's own
+ * timeout fields and cannot fail, so they have no step and no meter.
  */
 public enum ShutdownStep {
-    /** Switching the idle timeouts off. */
-    DISABLE_TIMEOUTS("disable_timeouts"),
-    /** Putting the absolute shutdown deadline on the connection. */
-    SET_DEADLINE("set_deadline"),
     /** Sending the RST frame. */
     WRITE_FRAME("write_frame"),
     /** Half-closing the write side (TCP: FIN). */

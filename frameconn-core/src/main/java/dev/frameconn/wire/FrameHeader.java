@@ -36,10 +36,11 @@ public final class FrameHeader {
     public static final int RESERVED_TYPE_MASK = 0xF000_0000;
     /** The largest type an application may use. */
     public static final int MAX_APPLICATION_TYPE = 0x0FFF_FFFF;
-    /** RST: sent, with an empty payload, by a side that shuts down. */
+    /**
+     * RST: sent by a side that shuts down. Its payload is empty (what zrepl sends) or a
+     * reason ({@code ShutdownReason}): a code and a message (docs/PROTOCOL.md, "The RST payload").
+     */
     public static final int RST = 0x1000_0000;
-    /** The largest payload length the header can express (2^32 - 1). */
-    public static final long MAX_ENCODABLE_LENGTH = 0xFFFF_FFFFL;
 
     private FrameHeader() {}
 
