@@ -40,10 +40,21 @@ public abstract sealed class FrameConnException extends IOException
 
     // protected only so that the permitted subtypes in the heartbeat and stream packages can call
     // them; the class is sealed, so nothing else can extend it
+    /**
+     * A failure with a message.
+     *
+     * @param message what failed
+     */
     protected FrameConnException(String message) {
         super(message);
     }
 
+    /**
+     * A failure with a message and the failure underneath.
+     *
+     * @param message what failed
+     * @param cause the failure underneath
+     */
     protected FrameConnException(String message, Throwable cause) {
         super(message, cause);
     }
