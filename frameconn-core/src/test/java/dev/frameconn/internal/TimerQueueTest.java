@@ -202,6 +202,17 @@ class TimerQueueTest {
         assertThat(second.isAlive()).as("thread ended after the last timer fired").isFalse();
     }
 
+    /** A manual clock jumps without telling anyone: the thread looks every 5 ms of real time all the same. */
+    @Test
+    void jumpOfTheManualClockIsNoticedWithoutAWakeUp() {
+        CompletableFuture<Long> fired = new CompletableFuture<>();
+        long at = clock.nanoTime() + TimeUnit.HOURS.toNanos(1);
+        queue.schedule(at, (t, now) -> fired.complete(now));
+        sleepMillis(20); // the thread is asleep now, with an hour to go on the manual clock
+        clock.advance(TimeUnit.HOURS.toNanos(1));
+        assertThat(Waits.get(fired)).isEqualTo(at);
+    }
+
     @Test
     void oneQueuePerClock() {
         assertThat(TimerQueue.of(clock)).isSameAs(queue);
