@@ -1,11 +1,14 @@
 package dev.frameconn.internal;
 
+import dev.frameconn.FrameTimeoutException.Kind;
 import dev.frameconn.time.Ticker;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * The timeout state of one connection, read by the {@link Watchdog}.
+ * The timeouts of one connection: an idle timeout on reads and on writes, and an
+ * absolute deadline; it fires at most once.
  *
  * <p>Per I/O call the connection writes one field (the start of the call) and
  * clears it after; no timer is touched. The idle timeout expires a read or a
@@ -14,67 +17,84 @@ import java.util.function.IntConsumer;
  * deadline, once set, expires the whole connection when it passes, whether an
  * operation is in progress or not: it exists to bound a shutdown.
  *
+ * <p>The connection has one {@link TimerQueue.Timer}, armed lazily: it is queued
+ * for the earliest moment anything could expire. When it fires it looks at the
+ * real state; if the operation returned or made progress meanwhile, it re-arms
+ * itself for the remainder instead of expiring. So an active connection costs
+ * one heap operation per idle period, not one per I/O call, and no code scans
+ * all connections.
+ *
  * <pre>
- *   readSince/writeSince:  IDLE --beginX--> t0 --endX--> IDLE
- *   watchdog fires READ_IDLE  when readSince  != IDLE and now - readSince  >= idle
- *   watchdog fires WRITE_IDLE when writeSince != IDLE and now - writeSince >= idle
- *   watchdog fires DEADLINE   when deadline set and now >= deadline
+ *   readSince/writeSince:  IDLE --beginX--&gt; t0 --endX--&gt; IDLE
+ *   timer fires at T:  remaining = min(readSince + idle, writeSince + idle, deadline) - T
+ *                      (an IDLE side counts as T + idle: an operation starting now)
+ *     remaining &gt; 0  -&gt; re-arm for T + remaining  (progress happened; nothing expired)
+ *     remaining &lt;= 0 -&gt; fire once: DEADLINE if passed, else READ_IDLE, else WRITE_IDLE
+ *   setIdleTimeout / setDeadline / start: arm no later than the new earliest moment
  * </pre>
  */
-public final class Deadlines implements Watchdog.Watched {
-    /** Why the watchdog fired. */
+public final class Deadlines {
+    /** Int code of {@link Kind#READ_IDLE}: kept for callers of the int constructor until they move to {@link Kind}. */
     public static final int READ_IDLE = 1;
-    /** Why the watchdog fired. */
+    /** Int code of {@link Kind#WRITE_IDLE}: kept for callers of the int constructor until they move to {@link Kind}. */
     public static final int WRITE_IDLE = 2;
-    /** Why the watchdog fired. */
+    /** Int code of {@link Kind#DEADLINE}: kept for callers of the int constructor until they move to {@link Kind}. */
     public static final int DEADLINE = 3;
 
     private static final long IDLE = Long.MIN_VALUE;
 
     private final Ticker ticker;
-    private final Watchdog watchdog;
-    private final IntConsumer onExpire;
+    private final Consumer<Kind> onExpire;
+    private final TimerQueue.Timer timer;
     private volatile long idleTimeoutNanos;
     private volatile long expiredIdleNanos;
     private volatile boolean hasDeadline;
     private volatile long deadline;
     private volatile long readSince = IDLE;
     private volatile long writeSince = IDLE;
-    private final ReentrantLock registration = new ReentrantLock();
-    private boolean stopped;
+    // written by the timer thread only (expire is also called directly by tests, one thread)
+    private volatile boolean fired;
 
     /**
-     * @param onExpire called at most once, on a thread the watchdog starts for it, with
-     *        {@link #READ_IDLE}, {@link #WRITE_IDLE} or {@link #DEADLINE}
+     * @param ticker the clock; the timer runs on {@link TimerQueue#of(Ticker) its queue}
+     * @param idleTimeoutNanos the idle timeout, 0 for none
+     * @param onExpire called at most once, on a virtual thread of its own (it may block),
+     *        with what expired
+     */
+    public Deadlines(Ticker ticker, long idleTimeoutNanos, Consumer<Kind> onExpire) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.onExpire = Objects.requireNonNull(onExpire, "onExpire");
+        this.timer = TimerQueue.of(ticker).newTimer(this::onTimer);
+    }
+
+    /**
+     * The int-coded form, for callers not yet moved to {@link Kind}: {@code onExpire}
+     * gets {@link #READ_IDLE}, {@link #WRITE_IDLE} or {@link #DEADLINE}. A delegate to
+     * {@link #Deadlines(Ticker, long, Consumer)}; to be removed once FrameConn and
+     * FrameConnEvents take a {@link Kind}.
      */
     public Deadlines(Ticker ticker, long idleTimeoutNanos, IntConsumer onExpire) {
-        this.ticker = ticker;
-        this.watchdog = Watchdog.of(ticker);
-        this.idleTimeoutNanos = idleTimeoutNanos;
-        this.onExpire = onExpire;
+        this(ticker, idleTimeoutNanos, (Kind kind) -> onExpire.accept(code(kind)));
+    }
+
+    /** The int code of {@code kind}, for the int-coded constructor. */
+    static int code(Kind kind) {
+        return switch (kind) {
+            case READ_IDLE -> READ_IDLE;
+            case WRITE_IDLE -> WRITE_IDLE;
+            case DEADLINE -> DEADLINE;
+        };
     }
 
     /** Starts watching. */
     public void start() {
-        registration.lock();
-        try {
-            if (!stopped) {
-                watchdog.register(this);
-            }
-        } finally {
-            registration.unlock();
-        }
+        arm();
     }
 
-    /** Stops watching, for good. */
+    /** Stops watching, for good: nothing fires after this returns, unless it already had. */
     public void stop() {
-        registration.lock();
-        try {
-            stopped = true;
-            watchdog.unregister(this);
-        } finally {
-            registration.unlock();
-        }
+        timer.close();
     }
 
     /** The clock. */
@@ -88,10 +108,10 @@ public final class Deadlines implements Watchdog.Watched {
     }
 
     /**
-     * The idle timeout that expired, as it was when the watchdog fired; 0
-     * before. Kept apart from {@link #idleTimeoutNanos()} because shutdown
-     * switches idle timeouts off, and an exception made after that must still
-     * name the timeout that fired.
+     * The idle timeout that expired, as it was when the timer fired; 0 before.
+     * Kept apart from {@link #idleTimeoutNanos()} because shutdown switches idle
+     * timeouts off, and an exception made after that must still name the timeout
+     * that fired.
      */
     public long expiredIdleNanos() {
         return expiredIdleNanos;
@@ -100,24 +120,19 @@ public final class Deadlines implements Watchdog.Watched {
     /** Sets the idle timeout; 0 switches it off. */
     public void setIdleTimeout(long nanos) {
         idleTimeoutNanos = nanos;
-        watchdog.wakeup();
+        arm();
     }
 
     /** Sets the absolute deadline, in ticker time. */
     public void setDeadline(long atNanos) {
         deadline = atNanos;
         hasDeadline = true;
-        watchdog.wakeup();
+        arm();
     }
 
-    /** Removes the absolute deadline. */
+    /** Removes the absolute deadline; the timer, if queued earlier, finds nothing due and re-arms. */
     public void clearDeadline() {
         hasDeadline = false;
-    }
-
-    /** True if a deadline is set and has passed at {@code now}. */
-    public boolean deadlinePassed(long now) {
-        return hasDeadline && now - deadline >= 0;
     }
 
     /** A read call begins now. */
@@ -147,8 +162,21 @@ public final class Deadlines implements Watchdog.Watched {
         }
     }
 
-    @Override
-    public long remainingNanos(long now) {
+    /** True while the connection's timer is queued (for tests). */
+    boolean armed() {
+        return timer.isScheduled();
+    }
+
+    /** The time the timer is queued for (for tests); meaningless unless {@link #armed()}. */
+    long armedFor() {
+        return timer.deadlineNanos();
+    }
+
+    /**
+     * Nanoseconds from {@code now} until something may expire: {@code <= 0} if it
+     * has, {@link Long#MAX_VALUE} if nothing is pending.
+     */
+    long remainingNanos(long now) {
         long remaining = Long.MAX_VALUE;
         long idle = idleTimeoutNanos;
         if (idle > 0) {
@@ -164,25 +192,57 @@ public final class Deadlines implements Watchdog.Watched {
         return remaining;
     }
 
-    @Override
-    public void expire(long now) {
-        if (remainingNanos(now) > 0) {
-            // the operation returned or made progress since the watchdog looked
-            start();
+    /** Queues the timer no later than the earliest moment anything could expire. */
+    private void arm() {
+        if (fired) {
             return;
         }
-        int reason;
-        long idle = idleTimeoutNanos;
-        if (hasDeadline && now - deadline >= 0) {
-            reason = DEADLINE;
-        } else if (idle > 0 && readSince != IDLE && now - readSince >= idle) {
-            reason = READ_IDLE;
-        } else {
-            reason = WRITE_IDLE;
+        long now = ticker.nanoTime();
+        long remaining = remainingNanos(now);
+        if (remaining != Long.MAX_VALUE) {
+            timer.rescheduleIfEarlier(now + Math.max(remaining, 0));
         }
-        if (reason != DEADLINE) {
+    }
+
+    private void onTimer(TimerQueue.Timer self, long now) {
+        Kind kind = expire(now);
+        if (kind != null) {
+            // expiring closes sockets, which a transport might do slowly: off the timer thread, so that
+            // one slow close never delays the timeouts of other connections
+            Thread.ofVirtual().name("frameconn-timeout").start(() -> onExpire.accept(kind));
+        }
+    }
+
+    /**
+     * The timer's look at {@code now}: re-arms for the remainder if nothing
+     * expired (progress since it was armed), else marks this fired.
+     *
+     * @return what expired, or null if nothing did (or it had fired before)
+     */
+    Kind expire(long now) {
+        if (fired) {
+            return null;
+        }
+        long remaining = remainingNanos(now);
+        if (remaining > 0) {
+            if (remaining != Long.MAX_VALUE) {
+                timer.rescheduleIfEarlier(now + remaining);
+            }
+            return null;
+        }
+        fired = true;
+        long idle = idleTimeoutNanos;
+        Kind kind;
+        if (hasDeadline && now - deadline >= 0) {
+            kind = Kind.DEADLINE;
+        } else if (idle > 0 && readSince != IDLE && now - readSince >= idle) {
+            kind = Kind.READ_IDLE;
+        } else {
+            kind = Kind.WRITE_IDLE;
+        }
+        if (kind != Kind.DEADLINE) {
             expiredIdleNanos = idle;
         }
-        onExpire.accept(reason);
+        return kind;
     }
 }
