@@ -1,5 +1,7 @@
 package dev.frameconn.tls;
 
+import dev.frameconn.internal.TimerQueue;
+import dev.frameconn.time.Ticker;
 import dev.frameconn.tls.TlsHandshakeException.Reason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -120,11 +122,16 @@ final class TlsHandshake {
 
     /**
      * Arms the timer that calls {@code expire} after {@code timeout}, and
-     * returns what cancels it. The one place that knows which timer bounds
-     * handshakes: moving them onto another timer changes this method only.
+     * returns what cancels it: a timer of the process's one timer structure
+     * ({@link TimerQueue}) on the system clock, the same heap that bounds every
+     * connection's reads and writes. The expiry runs on a virtual thread of its
+     * own, because aborting a socket may block.
      */
     private static Runnable startTimer(Runnable expire, Duration timeout) {
-        return HandshakeTimer.start(expire, timeout);
+        Ticker clock = Ticker.system();
+        TimerQueue.Timer timer = TimerQueue.of(clock)
+                .schedule(clock.nanoTime() + timeout.toNanos(), TimerQueue.offThread(expire));
+        return timer::close;
     }
 
     private void expire() {
