@@ -40,25 +40,16 @@ final class ErrorTranslator {
     }
 
     /**
-     * The watchdog fired with {@code code} ({@link Deadlines#READ_IDLE} and so on):
-     * remembers the first timeout and aborts the transport, since a frame may be half
-     * transferred and the stream is not trustworthy any more.
+     * The connection's timer fired with {@code kind}: remembers the first timeout and
+     * aborts the transport, since a frame may be half transferred and the stream is
+     * not trustworthy any more.
      */
-    void timedOut(int code) {
+    void timedOut(FrameTimeoutException.Kind kind) {
         if (timedOut == null) {
-            timedOut = kindOf(code);
-            FrameConnEvents.timedOut(wire.remoteAddress(), code, lifecycle.started(), deadlines.idleTimeoutNanos());
+            timedOut = kind;
+            FrameConnEvents.timedOut(wire.remoteAddress(), kind, lifecycle.started(), deadlines.idleTimeoutNanos());
         }
         wire.abort();
-    }
-
-    /** The watchdog's int code as the public enum; the one place that knows the codes. */
-    private static FrameTimeoutException.Kind kindOf(int code) {
-        return switch (code) {
-            case Deadlines.READ_IDLE -> FrameTimeoutException.Kind.READ_IDLE;
-            case Deadlines.WRITE_IDLE -> FrameTimeoutException.Kind.WRITE_IDLE;
-            default -> FrameTimeoutException.Kind.DEADLINE;
-        };
     }
 
     /**

@@ -308,8 +308,8 @@ public final class FrameConn implements AutoCloseable {
         deadlines.clearDeadline();
     }
 
-    private void onTimeout(int reason) {
-        errors.timedOut(reason);
+    private void onTimeout(FrameTimeoutException.Kind kind) {
+        errors.timedOut(kind);
     }
 
     /** What a caller of a transport call that threw {@code e} gets: see {@link ErrorTranslator}. */

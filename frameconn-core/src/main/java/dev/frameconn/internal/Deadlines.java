@@ -4,7 +4,6 @@ import dev.frameconn.FrameTimeoutException.Kind;
 import dev.frameconn.time.Ticker;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 
 /**
  * The timeouts of one connection: an idle timeout on reads and on writes, and an
@@ -34,12 +33,6 @@ import java.util.function.IntConsumer;
  * </pre>
  */
 public final class Deadlines {
-    /** Int code of {@link Kind#READ_IDLE}: kept for callers of the int constructor until they move to {@link Kind}. */
-    public static final int READ_IDLE = 1;
-    /** Int code of {@link Kind#WRITE_IDLE}: kept for callers of the int constructor until they move to {@link Kind}. */
-    public static final int WRITE_IDLE = 2;
-    /** Int code of {@link Kind#DEADLINE}: kept for callers of the int constructor until they move to {@link Kind}. */
-    public static final int DEADLINE = 3;
 
     private static final long IDLE = Long.MIN_VALUE;
 
@@ -66,25 +59,6 @@ public final class Deadlines {
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.onExpire = Objects.requireNonNull(onExpire, "onExpire");
         this.timer = TimerQueue.of(ticker).newTimer(this::onTimer);
-    }
-
-    /**
-     * The int-coded form, for callers not yet moved to {@link Kind}: {@code onExpire}
-     * gets {@link #READ_IDLE}, {@link #WRITE_IDLE} or {@link #DEADLINE}. A delegate to
-     * {@link #Deadlines(Ticker, long, Consumer)}; to be removed once FrameConn and
-     * FrameConnEvents take a {@link Kind}.
-     */
-    public Deadlines(Ticker ticker, long idleTimeoutNanos, IntConsumer onExpire) {
-        this(ticker, idleTimeoutNanos, (Kind kind) -> onExpire.accept(code(kind)));
-    }
-
-    /** The int code of {@code kind}, for the int-coded constructor. */
-    static int code(Kind kind) {
-        return switch (kind) {
-            case READ_IDLE -> READ_IDLE;
-            case WRITE_IDLE -> WRITE_IDLE;
-            case DEADLINE -> DEADLINE;
-        };
     }
 
     /** Starts watching. */

@@ -98,22 +98,6 @@ class DeadlinesTest {
     }
 
     @Test
-    void intCodedConstructorStillReportsTheOldCodes() {
-        CompletableFuture<Integer> code = new CompletableFuture<>();
-        Deadlines old = new Deadlines(clock, SECOND, (int reason) -> code.complete(reason));
-        old.start();
-        try {
-            old.beginWrite();
-            clock.advance(SECOND);
-            assertThat(Waits.get(code)).isEqualTo(Deadlines.WRITE_IDLE);
-        } finally {
-            old.stop();
-        }
-        assertThat(Deadlines.code(Kind.READ_IDLE)).isEqualTo(Deadlines.READ_IDLE);
-        assertThat(Deadlines.code(Kind.DEADLINE)).isEqualTo(Deadlines.DEADLINE);
-    }
-
-    @Test
     void timerThreadFiresOnTheManualClock() throws Exception {
         deadlines.start();
         try {

@@ -7,7 +7,6 @@ import dev.frameconn.ShutdownReason;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.heartbeat.HeartbeatProtocolException;
 import dev.frameconn.heartbeat.StreamStalledException;
-import dev.frameconn.internal.Deadlines;
 import dev.frameconn.stream.StreamProtocolException;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -148,22 +147,23 @@ public final class FrameConnEvents {
     }
 
     /**
-     * A connection's watchdog fired with {@code reason} (a {@link Deadlines}
-     * constant); a deadline passing while {@code shuttingDown} is the shutdown's.
+     * A connection's timer fired with {@code kind}; a deadline passing while
+     * {@code shuttingDown} is the shutdown's.
      *
      * @param remote the peer's address
-     * @param reason why the watchdog fired, a {@link Deadlines} constant
+     * @param kind which timeout fired
      * @param shuttingDown whether a shutdown was in progress
      * @param idleTimeoutNanos the idle timeout in force, in nanoseconds
      */
-    public static void timedOut(SocketAddress remote, int reason, boolean shuttingDown, long idleTimeoutNanos) {
+    public static void timedOut(SocketAddress remote, FrameTimeoutException.Kind kind, boolean shuttingDown,
+            long idleTimeoutNanos) {
         if (!AVAILABLE) {
             return;
         }
-        switch (reason) {
-            case Deadlines.READ_IDLE -> JfrEvents.timeout(remote, "read", idleTimeoutNanos);
-            case Deadlines.WRITE_IDLE -> JfrEvents.timeout(remote, "write", idleTimeoutNanos);
-            default -> JfrEvents.timeout(remote, shuttingDown ? "shutdown" : "deadline", 0);
+        switch (kind) {
+            case READ_IDLE -> JfrEvents.timeout(remote, "read", idleTimeoutNanos);
+            case WRITE_IDLE -> JfrEvents.timeout(remote, "write", idleTimeoutNanos);
+            case DEADLINE -> JfrEvents.timeout(remote, shuttingDown ? "shutdown" : "deadline", 0);
         }
     }
 
