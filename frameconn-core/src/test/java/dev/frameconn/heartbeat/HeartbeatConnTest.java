@@ -257,14 +257,15 @@ class HeartbeatConnTest {
         try (Frame f = a.readFrame()) {
             assertThat(f.type()).isEqualTo(1);
         }
-        CompletableFuture<Frame> pending = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Frame> pending = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().name("test-reader").start(() -> {
             try {
-                return a.readFrame();
-            } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+                pending.complete(a.readFrame());
+            } catch (Throwable e) {
+                pending.completeExceptionally(e);
             }
         });
-        Await.until("reader waits", () -> a.waitingReaders() == 1);
+        Await.waitingIn(reader, "readFrame");
         runClock(Duration.ofSeconds(29), a, b);
         Await.stays("alive, and 29 s < stall timeout", () -> !pending.isDone(), Duration.ofMillis(50));
         runClock(Duration.ofSeconds(5), pending::isDone, a, b);
