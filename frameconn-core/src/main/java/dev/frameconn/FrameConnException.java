@@ -40,10 +40,21 @@ public abstract sealed class FrameConnException extends IOException
 
     // protected only so that the permitted subtypes in the heartbeat and stream packages can call
     // them; the class is sealed, so nothing else can extend it
+    /**
+     * For the permitted subtypes.
+     *
+     * @param message the detail message
+     */
     protected FrameConnException(String message) {
         super(message);
     }
 
+    /**
+     * For the permitted subtypes.
+     *
+     * @param message the detail message
+     * @param cause the cause, or null
+     */
     protected FrameConnException(String message, Throwable cause) {
         super(message, cause);
     }
