@@ -301,7 +301,9 @@ class HeartbeatConnTest {
         assertThatThrownBy(() -> writer.get(20, TimeUnit.SECONDS))
                 .cause().isInstanceOfSatisfying(StreamStalledException.class,
                         e -> assertThat(e.direction()).isEqualTo(StreamStalledException.Direction.SEND));
-        assertThat(a.heartbeatsReceived()).isGreaterThanOrEqualTo(5);
+        // the peer was alive throughout: one heartbeat per 5 to 7 s of the stepped clock over the 30 s
+        // (5 once failed in a loaded full build, the last one due with the stall itself)
+        assertThat(a.heartbeatsReceived()).isGreaterThanOrEqualTo(4);
     }
 
     @Test
