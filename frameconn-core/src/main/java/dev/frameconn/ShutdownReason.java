@@ -1,5 +1,6 @@
 package dev.frameconn;
 
+import dev.frameconn.internal.Utf8;
 import dev.frameconn.wire.FrameHeader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -52,7 +53,7 @@ public record ShutdownReason(int code, String message) {
     /** Checks the message and cuts it to {@link #MAX_MESSAGE_BYTES} UTF-8 bytes. */
     public ShutdownReason {
         Objects.requireNonNull(message, "message");
-        message = truncate(message);
+        message = Utf8.truncate(message, MAX_MESSAGE_BYTES);
     }
 
     /**
@@ -109,18 +110,6 @@ public record ShutdownReason(int code, String message) {
         } catch (CharacterCodingException impossible) {
             throw new AssertionError("REPLACE never throws", impossible);
         }
-    }
-
-    private static String truncate(String message) {
-        byte[] utf8 = message.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length <= MAX_MESSAGE_BYTES) {
-            return message;
-        }
-        int end = MAX_MESSAGE_BYTES;
-        while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
-            end--; // back to the start of the cut character
-        }
-        return new String(utf8, 0, end, StandardCharsets.UTF_8);
     }
 
     /**

@@ -2,21 +2,14 @@ package dev.frameconn.heartbeat;
 
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
-import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.ShutdownResult;
-import dev.frameconn.internal.jfr.FrameConnEvents;
-import dev.frameconn.time.Ticker;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -103,6 +96,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *            heartbeat due --> wakes the sender; stall --> closes the connection
  *   sender:  on wake-up: tryLock the write side; if no write came meanwhile, unlock and write HEARTBEAT
  * </pre>
+ * The classes, one job each: {@code ReceiveSide} (reader and queue),
+ * {@code SendSide} (writes and the sender), {@code PacerThread} (the timer
+ * thread), which runs {@code Pacing} and {@code StallClocks} (the decisions,
+ * arithmetic over the time passed in); this class puts them together and
+ * shuts them down.
  */
 public final class HeartbeatConn implements AutoCloseable {
     /** The HEARTBEAT frame type, 1 &lt;&lt; 24; its payload is empty. */
@@ -112,81 +110,32 @@ public final class HeartbeatConn implements AutoCloseable {
     /** The largest type an application of this layer may use. */
     public static final int MAX_APPLICATION_TYPE = 0x00FF_FFFF;
     static final String HEARTBEAT_HEX = "0x01000000";
-    /** Real-time polling period of the pacer under a manual clock: 5 ms. */
-    static final long MANUAL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** How long close waits for each background thread at most: 10 s. */
     private static final long JOIN_MILLIS = 10_000;
-    private static final long IDLE = Long.MIN_VALUE;
     /** Matches no frame type: {@code readFrame(NO_TYPE)} skips nothing. */
     private static final int NO_TYPE = -1;
 
     private final FrameConn conn;
     private final HeartbeatConfig config;
-    private final HeartbeatMetrics metrics;
-    private final Ticker ticker;
-    private final boolean manualClock;
-    private final long intervalNanos;
-    private final long stallNanos;
-    private final int queueCapacity;
-
-    // write side: our own lock, so that the sender can skip instead of waiting
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private volatile long lastWrite;
-
-    // everything below is guarded by lock; no I/O is done under it
+    /** The one lock of the receive side, the stall clocks, the pacer and the sender's wake-up; no I/O under it. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notEmpty = lock.newCondition();
-    private final Condition notFull = lock.newCondition();
-    private final Condition pacerWake = lock.newCondition();
-    private final Condition senderWake = lock.newCondition();
-    private final ArrayDeque<Frame> queue;
-    private IOException readerFailure;
-    private int waitingReaders;
-    // the stall clocks (see the class comment). While it runs, a clock is an origin: now minus the
-    // time counted so far, so the pacer reads one field; while it stands, the count is kept apart.
-    private long readWaitSince = IDLE;
-    private long receiveWaited;
-    private int sendsInProgress;
-    private long sendSince = IDLE;
-    private long sendWaited;
-    private boolean payloadUnflushed;
-    private boolean heartbeatDue;
-    private boolean stopped;
-    private long pacerTicks;
-    private long pacerNextLook;
-
-    private volatile StreamStalledException.Direction stalled;
-    private final AtomicBoolean peerTimeoutCounted = new AtomicBoolean();
+    private final Failures failures;
+    private final PacerThread pacer;
+    private final ReceiveSide receiving;
+    private final SendSide sending;
+    private final BackgroundThreads threads;
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final LongAdder heartbeatsSent = new LongAdder();
-    private final LongAdder heartbeatsReceived = new LongAdder();
-    private volatile long lastReceived;
-
-    private final Thread reader;
-    private final Thread pacer;
-    private final Thread sender;
 
     private HeartbeatConn(FrameConn conn, HeartbeatConfig config) {
         this.conn = conn;
         this.config = config;
-        this.metrics = config.metrics();
-        this.ticker = conn.config().ticker();
-        this.manualClock = ticker != Ticker.system();
-        this.intervalNanos = config.sendInterval().toNanos();
-        this.stallNanos = config.stallTimeout().toNanos();
-        this.queueCapacity = config.receiveQueueFrames();
-        this.queue = new ArrayDeque<>(queueCapacity);
-        long now = ticker.nanoTime();
-        this.lastWrite = now;
-        this.lastReceived = now;
-        this.reader = newThread(config, this::readLoop);
-        this.pacer = newThread(config, this::pacerLoop);
-        this.sender = newThread(config, this::senderLoop);
-    }
-
-    private static Thread newThread(HeartbeatConfig config, Runnable task) {
-        return Objects.requireNonNull(config.threadFactory().newThread(task),
-                "threadFactory returned null");
+        this.failures = new Failures(conn, config);
+        StallClocks clocks = new StallClocks(config.stallTimeout().toNanos());
+        this.pacer = new PacerThread(this, lock, new Pacing(config.sendInterval().toNanos(), clocks));
+        this.receiving = new ReceiveSide(conn, config, failures, lock, clocks, pacer);
+        this.sending = new SendSide(conn, config, failures, lock, clocks, pacer);
+        this.threads = new BackgroundThreads(config.threadFactory(), receiving::readLoop, pacer::run,
+                sending::senderLoop);
     }
 
     /**
@@ -209,9 +158,7 @@ public final class HeartbeatConn implements AutoCloseable {
         try {
             conn.setIdleTimeout(config.peerTimeout());
             hb = new HeartbeatConn(conn, config);
-            hb.reader.start();
-            hb.pacer.start();
-            hb.sender.start();
+            hb.threads.start();
             return hb;
         } catch (RuntimeException | Error e) {
             // a reader already started would otherwise read the connection for ever
@@ -252,7 +199,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * @throws IOException any other failure of the connection's reads
      */
     public Frame readFrame() throws IOException {
-        return readFrame(NO_TYPE);
+        return receiving.take(NO_TYPE);
     }
 
     /**
@@ -272,123 +219,7 @@ public final class HeartbeatConn implements AutoCloseable {
         if (!isApplicationType(type)) {
             throw failReservedType(type);
         }
-        return readFrame(type);
-    }
-
-    private Frame readFrame(int skipEmptyType) throws IOException {
-        lockInterruptibly(lock);
-        try {
-            boolean counted = false;
-            boolean payload = false;
-            try {
-                while (true) {
-                    Frame f = queue.poll();
-                    if (f != null) {
-                        notFull.signal();
-                        if (f.length() > 0 || f.type() != skipEmptyType) {
-                            payload = f.length() > 0;
-                            return f;
-                        }
-                        f.close(); // means nothing to the caller: the wait goes on
-                    }
-                    StreamStalledException.Direction s = stalled;
-                    if (s != null) {
-                        throw stalledException(s, readerFailure);
-                    }
-                    if (f == null && readerFailure != null) {
-                        throw readerFailure;
-                    }
-                    if (!counted) {
-                        counted = true;
-                        if (waitingReaders++ == 0) {
-                            // the clock goes on from where the last wait left it
-                            readWaitSince = ticker.nanoTime() - receiveWaited;
-                            wakePacerIfLate(readWaitSince);
-                        }
-                    }
-                    if (f != null) {
-                        continue; // skipped one: more may be queued
-                    }
-                    try {
-                        notEmpty.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while waiting for a frame");
-                    }
-                }
-            } finally {
-                if (counted && --waitingReaders == 0) {
-                    // an empty frame ends the wait but not the count (a peer could trickle them for ever)
-                    receiveWaited = payload ? 0 : ticker.nanoTime() - readWaitSince;
-                    readWaitSince = IDLE;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void readLoop() {
-        IOException failure;
-        try {
-            while (true) {
-                Frame f = conn.readFrame();
-                int type = f.type();
-                lastReceived = ticker.nanoTime();
-                if ((type & RESERVED_TYPE_MASK) == 0) {
-                    // while stopping, frames are dropped but reading goes on: it ends with the
-                    // connection's own shutdown or close, whose failure readFrame() then reports
-                    enqueue(f);
-                    continue;
-                }
-                f.close();
-                if (type != HEARTBEAT) {
-                    throw new HeartbeatProtocolException("received type=" + FrameHeader.typeToString(type)
-                            + ": bits 24..27 are reserved and only HEARTBEAT=" + HEARTBEAT_HEX + " is defined");
-                }
-                heartbeatsReceived.increment();
-                // the peer is alive: a write of ours blocked by it must not time out (SPEC §7)
-                conn.resetWriteTimeout();
-                metrics.heartbeatReceived();
-            }
-        } catch (IOException e) {
-            failure = translate(e);
-            FrameConnEvents.heartbeatReadFailed(conn.remoteAddress(), e);
-        } catch (RuntimeException | Error e) {
-            failure = new IOException("frameconn: heartbeat reader failed unexpectedly", e);
-        }
-        lock.lock();
-        try {
-            readerFailure = failure;
-            notEmpty.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Queues an application frame, or releases it if the connection is stopping. */
-    private void enqueue(Frame f) {
-        lock.lock();
-        try {
-            while (queue.size() >= queueCapacity && !stopped) {
-                notFull.awaitUninterruptibly();
-            }
-            if (stopped) {
-                f.close();
-                return;
-            }
-            queue.add(f);
-            if (f.length() > 0) {
-                // payload bytes arrived: the receive stall clock starts over, for whoever waits or will
-                receiveWaited = 0;
-                if (waitingReaders > 0) {
-                    readWaitSince = ticker.nanoTime();
-                }
-            }
-            notEmpty.signal();
-        } finally {
-            lock.unlock();
-        }
+        return receiving.take(type);
     }
 
     // ---------------------------------------------------------------- writing
@@ -411,24 +242,7 @@ public final class HeartbeatConn implements AutoCloseable {
             throw failReservedType(type);
         }
         Objects.requireNonNull(payload, "payload");
-        boolean carriesPayload = payload.hasRemaining();
-        lockInterruptibly(writeLock);
-        try {
-            // measured under the lock: waiting behind another writer is not a stall of ours
-            sendStarted(false);
-            boolean accepted = false;
-            try {
-                conn.writeFrame(type, payload);
-                accepted = carriesPayload;
-            } catch (IOException e) {
-                throw translate(e);
-            } finally {
-                sendEnded(accepted, accepted);
-            }
-            lastWrite = ticker.nanoTime();
-        } finally {
-            writeLock.unlock();
-        }
+        sending.write(type, payload);
     }
 
     /**
@@ -443,70 +257,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * @throws IOException any other failure of the connection's writes
      */
     public void flush() throws IOException {
-        // not under the write lock: a flush waits for frames already accepted, not for a turn to write
-        boolean payload = sendStarted(true);
-        boolean flushed = false;
-        try {
-            conn.flush();
-            flushed = payload;
-        } catch (IOException e) {
-            throw translate(e);
-        } finally {
-            sendEnded(flushed, false);
-        }
-    }
-
-    /**
-     * An application write or flush begins: the send stall clock runs (on from
-     * where it stood) until the last one under way ends. For a flush, returns
-     * whether a frame with payload bytes was accepted since the last flush began.
-     */
-    private boolean sendStarted(boolean flush) {
-        if (stallNanos == 0) {
-            return false; // zero cost when stall detection is off
-        }
-        lock.lock();
-        try {
-            boolean unflushed = payloadUnflushed;
-            if (flush) {
-                payloadUnflushed = false;
-            }
-            if (sendsInProgress++ == 0) {
-                sendSince = ticker.nanoTime() - sendWaited;
-                wakePacerIfLate(sendSince);
-            }
-            return unflushed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * An application write or flush ended. {@code progress}: payload bytes
-     * were accepted (a write) or handed to the operating system (a flush), so
-     * the clock starts over; {@code accepted}: a write accepted payload bytes
-     * that a later flush may still have to push out.
-     */
-    private void sendEnded(boolean progress, boolean accepted) {
-        if (stallNanos == 0) {
-            return;
-        }
-        lock.lock();
-        try {
-            long now = ticker.nanoTime();
-            if (progress) {
-                sendSince = now; // for a write or flush still under way in another thread
-            }
-            if (accepted) {
-                payloadUnflushed = true;
-            }
-            if (--sendsInProgress == 0) {
-                sendWaited = now - sendSince;
-                sendSince = IDLE;
-            }
-        } finally {
-            lock.unlock();
-        }
+        sending.flush();
     }
 
     /**
@@ -535,148 +286,27 @@ public final class HeartbeatConn implements AutoCloseable {
                 + " uses reserved bits 24..31; application types are 0x00000000..0x00ffffff");
     }
 
-    private void senderLoop() {
-        while (true) {
-            lock.lock();
-            try {
-                while (!heartbeatDue && !stopped) {
-                    senderWake.awaitUninterruptibly();
-                }
-                if (stopped) {
-                    return;
-                }
-                heartbeatDue = false;
-            } finally {
-                lock.unlock();
-            }
-            if (!sendHeartbeat()) {
-                return;
-            }
-        }
+    // ---------------------------------------------------------------- for the parts
+
+    /** When the last write began; for the pacer. */
+    long lastWrite() {
+        return sending.lastWrite();
     }
 
-    /** Sends one heartbeat unless a write is in progress; false once the write side failed. */
-    private boolean sendHeartbeat() {
-        long start;
-        if (!writeLock.tryLock()) {
-            return true; // a write is in progress: that is traffic, and waiting behind it helps nobody
-        }
-        try {
-            start = ticker.nanoTime();
-            if (start - lastWrite < intervalNanos) {
-                return true; // something was written since the pacer looked
-            }
-        } finally {
-            // not held while writing: if the peer does not read, the heartbeat blocks, and an application
-            // write waiting for this lock would wait uncounted by the send stall clock, for ever
-            writeLock.unlock();
-        }
-        try {
-            conn.writeEmptyFrame(HEARTBEAT);
-            // the start, not the end: the peer may have the frame before we get to read the clock again
-            lastWrite = start;
-            heartbeatsSent.increment();
-            metrics.heartbeatSent();
-            // the core may stage a small frame behind a write under way; a heartbeat must leave now
-            conn.flush();
-            return true;
-        } catch (IOException e) {
-            // the write side is broken or shutting down: the application's next write says why
-            return false;
-        }
-    }
-
-    // ---------------------------------------------------------------- timers
-
-    private void pacerLoop() {
-        lock.lock();
-        try {
-            while (!stopped) {
-                long now = ticker.nanoTime();
-                long wait = tickLocked(now);
-                if (manualClock) {
-                    wait = Math.min(wait, MANUAL_POLL_NANOS); // a manual clock jumps without telling
-                }
-                pacerNextLook = now + wait;
-                if (wait > 0) {
-                    pacerWake.awaitNanos(wait);
-                }
-            }
-        } catch (InterruptedException e) {
-            // only close() would interrupt; it stops us anyway
-        } finally {
-            lock.unlock();
-        }
+    /** The pacer found a heartbeat due. Under {@link #lock}. */
+    void heartbeatDueLocked() {
+        sending.heartbeatDueLocked();
     }
 
     /**
-     * One look at the timers at {@code now}: wakes the sender if a heartbeat is
-     * due, reports a stall. Returns the nanoseconds until something could be due
-     * next. Called with {@link #lock} held; a stall closes the connection, which
-     * is a local close and does not block.
+     * The pacer found a stall: reported once, and the connection closed,
+     * which is a local close and does not block. Under {@link #lock}.
      */
-    private long tickLocked(long now) {
-        pacerTicks++;
-        long next = lastWrite + intervalNanos - now;
-        if (next <= 0) {
-            heartbeatDue = true;
-            senderWake.signal();
-            next = intervalNanos;
-        }
-        if (stallNanos > 0 && stalled == null) {
-            StreamStalledException.Direction s = null;
-            long w = sendSince;
-            long r = readWaitSince;
-            // a clock that stands cannot expire before now + stall; starting it again wakes us
-            long wLeft = w == IDLE ? stallNanos : w + stallNanos - now;
-            long rLeft = r == IDLE ? stallNanos : r + stallNanos - now;
-            if (wLeft <= 0) {
-                s = StreamStalledException.Direction.SEND;
-            } else if (rLeft <= 0) {
-                s = StreamStalledException.Direction.RECEIVE;
-            }
-            if (s != null) {
-                stalled = s;
-                metrics.stalled(s);
-                FrameConnEvents.stalled(conn.remoteAddress(), s, config.stallTimeout());
-                // a blocked write can only be stopped by closing; either way the stream is in an unknown state
-                conn.close();
-                notEmpty.signalAll();
-            } else {
-                next = Math.min(next, Math.min(wLeft, rLeft));
-            }
-        }
-        return next;
-    }
-
-    /**
-     * A stall clock started again from {@code origin}, with time already on it:
-     * wakes the pacer if the clock could run out before the pacer's next look.
-     * Under {@link #lock}.
-     */
-    private void wakePacerIfLate(long origin) {
-        if (stallNanos > 0 && origin + stallNanos - pacerNextLook < 0) {
-            pacerWake.signal();
-        }
-    }
-
-    private IOException translate(IOException e) {
-        StreamStalledException.Direction s = stalled;
-        if (s != null) {
-            return stalledException(s, e);
-        }
-        if (e instanceof FrameTimeoutException t && t.kind() != FrameTimeoutException.Kind.DEADLINE) {
-            if (peerTimeoutCounted.compareAndSet(false, true)) {
-                metrics.peerTimedOut();
-                FrameConnEvents.peerTimedOut(conn.remoteAddress(), config.peerTimeout(), t);
-            }
-            return new PeerTimeoutException(config.peerTimeout(), t);
-        }
-        return e;
-    }
-
-    private StreamStalledException stalledException(StreamStalledException.Direction s, Throwable cause) {
-        return new StreamStalledException(s, config.stallTimeout(), cause);
+    void stalledLocked(StreamStalledException.Direction s) {
+        failures.stalled(s);
+        // a blocked write can only be stopped by closing; either way the stream is in an unknown state
+        conn.close();
+        receiving.wakeReadersLocked();
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -694,23 +324,7 @@ public final class HeartbeatConn implements AutoCloseable {
         stopThreads();
         ShutdownResult result = conn.shutdown(config.peerTimeout());
         joinThreads();
-        return namingThePeerTimeout(result);
-    }
-
-    /**
-     * A shutdown that failed on the connection's idle timeout failed on the peer
-     * timeout (the idle timeout is the peer timeout here): says so, as reads and
-     * writes do, with the connection's exception as the cause.
-     */
-    private ShutdownResult namingThePeerTimeout(ShutdownResult r) {
-        Throwable e = r.error();
-        FrameTimeoutException t = e instanceof FrameTimeoutException f ? f
-                : e != null && e.getCause() instanceof FrameTimeoutException f ? f : null;
-        if (t == null || t.kind() == FrameTimeoutException.Kind.DEADLINE) {
-            return r;
-        }
-        return new ShutdownResult(r.clean(), r.failedStep(), new PeerTimeoutException(config.peerTimeout(), t),
-                r.drainedBytes(), r.peerInitiated(), r.peerAnswered(), r.duration());
+        return failures.namingThePeerTimeout(result);
     }
 
     /**
@@ -730,48 +344,17 @@ public final class HeartbeatConn implements AutoCloseable {
         }
         lock.lock();
         try {
-            stopped = true;
-            notFull.signalAll();
-            pacerWake.signalAll();
-            senderWake.signalAll();
+            receiving.stopLocked();
+            pacer.stopLocked();
+            sending.stopLocked();
         } finally {
             lock.unlock();
         }
     }
 
     private void joinThreads() {
-        Thread self = Thread.currentThread();
-        boolean interrupted = false;
-        for (Thread t : new Thread[] {reader, pacer, sender}) {
-            if (t == self) {
-                continue;
-            }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
-            while (t.isAlive()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    t.join(Duration.ofNanos(left));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        lock.lock();
-        try {
-            Frame f;
-            while ((f = queue.poll()) != null) {
-                f.close();
-            }
-            notEmpty.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (interrupted) {
-            self.interrupt();
-        }
+        threads.join(JOIN_MILLIS);
+        receiving.drain();
     }
 
     // ---------------------------------------------------------------- state
@@ -809,7 +392,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * @return the number of heartbeats sent
      */
     public long heartbeatsSent() {
-        return heartbeatsSent.sum();
+        return sending.heartbeatsSent.sum();
     }
 
     /**
@@ -818,7 +401,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * @return the number of heartbeats received
      */
     public long heartbeatsReceived() {
-        return heartbeatsReceived.sum();
+        return receiving.heartbeatsReceived.sum();
     }
 
     /**
@@ -827,47 +410,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * @return the time since the last frame arrived
      */
     public Duration sinceLastReceived() {
-        return Duration.ofNanos(ticker.nanoTime() - lastReceived);
-    }
-
-    /** Application threads waiting in {@link #readFrame()} now; for tests. */
-    int waitingReaders() {
-        lock.lock();
-        try {
-            return waitingReaders;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** How often the pacer looked at the clock so far; for tests, to know it saw a step of a manual clock. */
-    long pacerTicks() {
-        lock.lock();
-        try {
-            return pacerTicks;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Time on the receive stall clock now (see the class comment); for tests. */
-    Duration receiveStallClock() {
-        lock.lock();
-        try {
-            return Duration.ofNanos(readWaitSince == IDLE ? receiveWaited : ticker.nanoTime() - readWaitSince);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Time on the send stall clock now, kept only with a stall timeout; for tests. */
-    Duration sendStallClock() {
-        lock.lock();
-        try {
-            return Duration.ofNanos(sendSince == IDLE ? sendWaited : ticker.nanoTime() - sendSince);
-        } finally {
-            lock.unlock();
-        }
+        return Duration.ofNanos(conn.config().ticker().nanoTime() - receiving.lastReceived);
     }
 
     /**
@@ -876,10 +419,10 @@ public final class HeartbeatConn implements AutoCloseable {
      * @return whether the background threads have ended
      */
     public boolean threadsEnded() {
-        return !reader.isAlive() && !pacer.isAlive() && !sender.isAlive();
+        return threads.ended();
     }
 
-    private static void lockInterruptibly(ReentrantLock l) throws InterruptedIOException {
+    static void lockInterruptibly(ReentrantLock l) throws InterruptedIOException {
         try {
             l.lockInterruptibly();
         } catch (InterruptedException e) {

@@ -9,12 +9,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The stream layer over a {@link HeartbeatConn}, wire-compatible with zrepl's
@@ -82,24 +77,15 @@ public final class StreamConn implements AutoCloseable {
     /** How long a failed send waits for a source read in progress before leaving it behind: 1 s. */
     static final long SOURCE_GRACE_MILLIS = 1000;
 
-    static final int IDLE = 0;
-    static final int ACTIVE = 1;
-    static final int BROKEN = 2;
-
     private final HeartbeatConn conn;
-    private final AtomicInteger sendState = new AtomicInteger(IDLE);
-    final AtomicInteger receiveState = new AtomicInteger(IDLE);
-    /**
-     * The send chunks, direct, made on first use and kept for the next sends.
-     * Used by one send's reader thread at a time: a send starts only after the
-     * previous one's reader was joined, or never again if it was left behind.
-     */
-    private final ByteBuffer[] chunks = new ByteBuffer[CHUNKS];
-    /** For {@link InputStream} sources: the array they read into; same rule as {@link #chunks}. */
-    private byte[] heapScratch;
+    private final DirectionState sendState = new DirectionState("sendState");
+    /** The receiving direction; the stream being received ({@link StreamInput}) ends it. */
+    final DirectionState receiveState = new DirectionState("receiveState");
+    private final StreamSender sender;
 
     private StreamConn(HeartbeatConn conn) {
         this.conn = conn;
+        this.sender = new StreamSender(conn, sendState);
     }
 
     /**
@@ -168,7 +154,7 @@ public final class StreamConn implements AutoCloseable {
      */
     public long send(int type, InputStream source, ChunkObserver observer) throws IOException {
         Objects.requireNonNull(source, "source");
-        return send(type, new StreamSource(source), observer);
+        return send(type, sender.fromStream(source), observer);
     }
 
     /**
@@ -224,263 +210,9 @@ public final class StreamConn implements AutoCloseable {
         void observe(ByteBuffer chunk);
     }
 
-    /** One read from the source into {@code dst}: bytes read, or -1 at its end. */
-    @FunctionalInterface
-    private interface Source {
-        int read(ByteBuffer dst) throws IOException;
-    }
-
-    /** An {@link InputStream} read through one reused heap array, copied into the direct chunk. */
-    private final class StreamSource implements Source {
-        private final InputStream in;
-
-        StreamSource(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            byte[] scratch = heapScratch;
-            if (scratch == null) {
-                scratch = new byte[MAX_CHUNK];
-                heapScratch = scratch; // by the reader thread; the next send's reader sees it after a join
-            }
-            int n = in.read(scratch, 0, Math.min(scratch.length, dst.remaining()));
-            if (n > 0) {
-                dst.put(scratch, 0, n);
-            }
-            return n;
-        }
-    }
-
-    private long send(int type, Source source, ChunkObserver observer) throws IOException {
+    private long send(int type, SourceReader.Source source, ChunkObserver observer) throws IOException {
         claimSend(type);
-        SourceReader reader = new SourceReader(source, observer, chunks);
-        Thread thread;
-        try {
-            // the connection's thread factory: whoever watches the connection's threads sees this one too
-            thread = Objects.requireNonNull(conn.config().threadFactory().newThread(reader),
-                    "threadFactory returned null");
-            thread.start();
-        } catch (RuntimeException | Error e) {
-            sendState.set(IDLE); // nothing was written: the direction is as it was
-            throw e;
-        }
-        boolean done = false;
-        try {
-            long bytes = pump(type, reader);
-            done = true;
-            return bytes;
-        } catch (StreamSourceException e) {
-            done = true;
-            throw e;
-        } finally {
-            reader.stop();
-            if (done) {
-                joinQuietly(thread, 0); // the reader already ended: EOF or error
-                sendState.set(IDLE);
-            } else {
-                // a source read in progress cannot be cut short; give it a moment, then leave it
-                joinQuietly(thread, SOURCE_GRACE_MILLIS);
-                sendState.set(BROKEN);
-            }
-        }
-    }
-
-    private long pump(int type, SourceReader reader) throws IOException {
-        long bytes = 0;
-        while (true) {
-            ByteBuffer c;
-            try {
-                c = reader.filled.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while sending a stream");
-            }
-            if (c != SourceReader.DONE) {
-                int n = c.remaining();
-                write(type, c); // a direct buffer: gathered behind the header, not copied
-                bytes += n;
-                reader.free.add(c); // never full: room for every chunk and the poison
-            } else if (reader.error == null) {
-                writeEnd();
-                return bytes;
-            } else {
-                Throwable error = reader.error;
-                String message = describe(error);
-                byte[] utf8 = trailerBytes(message);
-                for (int at = 0; at < utf8.length; at += MAX_CHUNK) {
-                    write(ERROR_TRAILER, ByteBuffer.wrap(utf8, at, Math.min(MAX_CHUNK, utf8.length - at)));
-                }
-                writeEnd();
-                throw new StreamSourceException(message, false, error);
-            }
-        }
-    }
-
-    private void write(int type, ByteBuffer payload) throws StreamBrokenException {
-        try {
-            conn.writeFrame(type, payload);
-        } catch (InterruptedIOException e) {
-            throw new StreamBrokenException("interrupted while sending a stream", e);
-        } catch (IOException e) {
-            throw new StreamBrokenException("sending a stream failed", e);
-        }
-    }
-
-    /** END, then a flush: when a send returns, the whole stream has been handed to the operating system. */
-    private void writeEnd() throws StreamBrokenException {
-        write(END, ByteBuffer.allocate(0));
-        try {
-            conn.flush();
-        } catch (IOException e) {
-            throw new StreamBrokenException("sending a stream failed", e);
-        }
-    }
-
-    private static String describe(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            // an empty trailer would be no trailer at all: END alone reads as success
-            return e.getClass().getName();
-        }
-        return m;
-    }
-
-    /** The message in UTF-8, cut at a character boundary to {@link #MAX_TRAILER_SEND} bytes. */
-    static byte[] trailerBytes(String message) {
-        byte[] utf8 = message.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length <= MAX_TRAILER_SEND) {
-            return utf8;
-        }
-        int end = MAX_TRAILER_SEND;
-        while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
-            end--; // do not cut a multi-byte character
-        }
-        return java.util.Arrays.copyOf(utf8, end);
-    }
-
-    private static void joinQuietly(Thread t, long millis) {
-        boolean interrupted = false;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (t.isAlive()) {
-            try {
-                if (millis == 0) {
-                    t.join();
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    t.join(java.time.Duration.ofNanos(left));
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Reads the source into direct 512 KiB chunks, at most
-     * {@link #READ_AHEAD_CHUNKS} ahead of the writer, and hands them over
-     * filled, so that every frame but the last is full. The chunks belong to
-     * the {@link StreamConn} and serve its next sends too (allocated on first
-     * use, {@link #CHUNKS} at most): the queues carry the same buffer objects
-     * round and round, so nothing is allocated per chunk. A reader left behind
-     * by a failed send keeps the chunks it holds, but that direction never
-     * sends again.
-     */
-    private static final class SourceReader implements Runnable {
-        /** Handed over after the last chunk: the end, or the failure in {@link #error}. */
-        static final ByteBuffer DONE = ByteBuffer.allocate(0);
-        private static final ByteBuffer POISON = ByteBuffer.allocate(0);
-        final BlockingQueue<ByteBuffer> filled = new ArrayBlockingQueue<>(CHUNKS + 1);
-        final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(CHUNKS + 1);
-        /** The source's failure, set before {@link #DONE} is queued; null at a clean end. */
-        volatile Throwable error;
-        private final Source source;
-        private final ChunkObserver observer;
-        private final ByteBuffer[] chunks;
-        private int used;
-        private volatile boolean stopped;
-
-        SourceReader(Source source, ChunkObserver observer, ByteBuffer[] chunks) {
-            this.source = source;
-            this.observer = observer;
-            this.chunks = chunks;
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (!stopped) {
-                    ByteBuffer buf = free.poll();
-                    if (buf == null) {
-                        if (used < chunks.length) {
-                            buf = chunks[used];
-                            if (buf == null) {
-                                buf = ByteBuffer.allocateDirect(MAX_CHUNK);
-                                chunks[used] = buf;
-                            }
-                            used++;
-                        } else {
-                            buf = free.take();
-                        }
-                    }
-                    if (buf == POISON || stopped) {
-                        return;
-                    }
-                    buf.clear();
-                    boolean end = false;
-                    Throwable failure = null;
-                    try {
-                        while (buf.hasRemaining()) {
-                            if (source.read(buf) < 0) {
-                                end = true;
-                                break;
-                            }
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        failure = e;
-                    }
-                    buf.flip();
-                    int n = buf.limit();
-                    if (n > 0 && observer != null) {
-                        try {
-                            observer.observe(buf);
-                        } catch (RuntimeException e) {
-                            failure = e; // the observer did not see this chunk whole: it is not sent
-                            n = 0;
-                        }
-                        buf.limit(n).position(0);
-                    }
-                    if (n > 0) {
-                        filled.put(buf); // what was read before a failure still goes out
-                    }
-                    if (failure != null) {
-                        error = failure;
-                        filled.put(DONE);
-                        return;
-                    }
-                    if (end) {
-                        filled.put(DONE);
-                        return;
-                    }
-                }
-            } catch (InterruptedException e) {
-                // nobody interrupts us; end quietly if someone does
-            }
-        }
-
-        /** Makes the reader end: wakes it if it waits for a buffer or for room. */
-        void stop() {
-            stopped = true;
-            filled.clear();
-            free.offer(POISON);
-        }
+        return sender.send(type, source, observer);
     }
 
     // ---------------------------------------------------------------- receiving
@@ -502,10 +234,7 @@ public final class StreamConn implements AutoCloseable {
             throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
                     + " uses reserved bits 16..19 or 24..31; stream types are application types");
         }
-        if (!receiveState.compareAndSet(IDLE, ACTIVE)) {
-            throw new IllegalStateException("receiveState=" + stateName(receiveState.get())
-                    + ": one stream at a time per direction, and a broken direction stays broken");
-        }
+        receiveState.claim();
         return new StreamInput(this, conn, type);
     }
 
@@ -567,14 +296,6 @@ public final class StreamConn implements AutoCloseable {
         return receive(type);
     }
 
-    static String stateName(int state) {
-        return switch (state) {
-            case IDLE -> "IDLE";
-            case ACTIVE -> "ACTIVE";
-            default -> "BROKEN";
-        };
-    }
-
     // ---------------------------------------------------------------- lifecycle
 
     /**
@@ -603,8 +324,7 @@ public final class StreamConn implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "StreamConn[" + conn + ", send=" + stateName(sendState.get())
-                + ", receive=" + stateName(receiveState.get()) + "]";
+        return "StreamConn[" + conn + ", send=" + sendState + ", receive=" + receiveState + "]";
     }
 
     // ---------------------------------------------------------------- messages
@@ -670,14 +390,11 @@ public final class StreamConn implements AutoCloseable {
             throw new IllegalArgumentException("type=" + FrameHeader.typeToString(type)
                     + " uses reserved bits 16..19 or 24..31; stream types are application types");
         }
-        if (!sendState.compareAndSet(IDLE, ACTIVE)) {
-            throw new IllegalStateException("sendState=" + stateName(sendState.get())
-                    + ": one stream at a time per direction, and a broken direction stays broken");
-        }
+        sendState.claim();
     }
 
     /** Releases the sending direction after a message: usable again only if it was all written. */
     void endMessageSend(boolean clean) {
-        sendState.set(clean ? IDLE : BROKEN);
+        sendState.end(clean);
     }
 }

@@ -217,7 +217,7 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
                 } else if (f.type() == StreamConn.END) {
                     f.close();
                     ended = true;
-                    owner.receiveState.set(StreamConn.IDLE); // the next stream may come
+                    owner.receiveState.end(true); // the next stream may come
                     return null;
                 } else if (f.type() == StreamConn.ERROR_TRAILER) {
                     throw readTrailer(f);
@@ -232,12 +232,12 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
             }
         } catch (StreamSourceException e) {
             failure = e;
-            owner.receiveState.set(StreamConn.IDLE); // the trailer ended with END: the connection is fine
+            owner.receiveState.end(true); // the trailer ended with END: the connection is fine
             throw e;
         } catch (IOException e) {
             failure = e;
             FrameConnEvents.streamReadFailed(conn.frameConn().remoteAddress(), e);
-            owner.receiveState.set(StreamConn.BROKEN);
+            owner.receiveState.end(false);
             throw e;
         }
     }
@@ -316,7 +316,7 @@ public final class StreamInput extends InputStream implements ReadableByteChanne
         closed = true;
         release();
         if (!ended && failure == null) {
-            owner.receiveState.set(StreamConn.BROKEN);
+            owner.receiveState.end(false);
         }
     }
 

@@ -37,4 +37,24 @@ public final class Await {
             LockSupport.parkNanos(1_000_000);
         }
     }
+
+    /**
+     * Waits until {@code thread} is parked on a condition (a wait, not a lock)
+     * inside the {@link HeartbeatConn} method {@code method}: seen from its
+     * stack, so that the connection needs no accessor for tests.
+     */
+    public static void waitingIn(Thread thread, String method) {
+        until(thread.getName() + " waits in HeartbeatConn." + method, () -> {
+            if (thread.getState() != Thread.State.WAITING) {
+                return false;
+            }
+            boolean awaiting = false;
+            boolean inMethod = false;
+            for (StackTraceElement e : thread.getStackTrace()) {
+                awaiting |= e.getClassName().endsWith("$ConditionObject") && e.getMethodName().startsWith("await");
+                inMethod |= e.getClassName().equals(HeartbeatConn.class.getName()) && e.getMethodName().equals(method);
+            }
+            return awaiting && inMethod;
+        });
+    }
 }

@@ -257,14 +257,15 @@ class HeartbeatConnTest {
         try (Frame f = a.readFrame()) {
             assertThat(f.type()).isEqualTo(1);
         }
-        CompletableFuture<Frame> pending = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Frame> pending = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().name("test-reader").start(() -> {
             try {
-                return a.readFrame();
-            } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+                pending.complete(a.readFrame());
+            } catch (Throwable e) {
+                pending.completeExceptionally(e);
             }
         });
-        Await.until("reader waits", () -> a.waitingReaders() == 1);
+        Await.waitingIn(reader, "readFrame");
         runClock(Duration.ofSeconds(29), a, b);
         Await.stays("alive, and 29 s < stall timeout", () -> !pending.isDone(), Duration.ofMillis(50));
         runClock(Duration.ofSeconds(5), pending::isDone, a, b);
@@ -300,7 +301,9 @@ class HeartbeatConnTest {
         assertThatThrownBy(() -> writer.get(20, TimeUnit.SECONDS))
                 .cause().isInstanceOfSatisfying(StreamStalledException.class,
                         e -> assertThat(e.direction()).isEqualTo(StreamStalledException.Direction.SEND));
-        assertThat(a.heartbeatsReceived()).isGreaterThanOrEqualTo(5);
+        // the peer was alive throughout: one heartbeat per 5 to 7 s of the stepped clock over the 30 s
+        // (5 once failed in a loaded full build, the last one due with the stall itself)
+        assertThat(a.heartbeatsReceived()).isGreaterThanOrEqualTo(4);
     }
 
     @Test

@@ -420,10 +420,10 @@ class StreamConnTest {
     @Test
     void longSourceMessagesAreCutAtACharacterBoundary() {
         String message = "é".repeat(StreamConn.MAX_TRAILER_SEND); // 2 bytes each
-        byte[] cut = StreamConn.trailerBytes(message);
+        byte[] cut = StreamSender.trailerBytes(message);
         assertThat(cut.length).isLessThanOrEqualTo(StreamConn.MAX_TRAILER_SEND);
         assertThat(new String(cut, StandardCharsets.UTF_8)).isEqualTo("é".repeat(cut.length / 2));
-        assertThat(Arrays.equals(StreamConn.trailerBytes("short"), "short".getBytes(StandardCharsets.UTF_8)))
+        assertThat(Arrays.equals(StreamSender.trailerBytes("short"), "short".getBytes(StandardCharsets.UTF_8)))
                 .isTrue();
     }
 }

@@ -1,0 +1,195 @@
+package dev.frameconn.heartbeat;
+
+import dev.frameconn.Frame;
+import dev.frameconn.FrameConn;
+import dev.frameconn.internal.jfr.FrameConnEvents;
+import dev.frameconn.time.Ticker;
+import dev.frameconn.wire.FrameHeader;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The receive side of a {@link HeartbeatConn}: the background reader, which
+ * reads every frame as it arrives, drops heartbeats and queues application
+ * frames (blocking while the queue is full), and the application's reads from
+ * that queue, which run the receive stall clock while they wait. Guarded by
+ * the connection's one lock; no I/O is done under it.
+ */
+final class ReceiveSide {
+    private final Failures failures;
+    private final FrameConn conn;
+    private final Ticker ticker;
+    private final HeartbeatMetrics metrics;
+    private final ReentrantLock lock;
+    private final Condition notEmpty;
+    private final Condition notFull;
+    private final StallClocks clocks;
+    private final PacerThread pacer;
+    private final int capacity;
+    private final ArrayDeque<Frame> queue;
+    // guarded by lock
+    private IOException readerFailure;
+    private boolean stopped;
+
+    final LongAdder heartbeatsReceived = new LongAdder();
+    volatile long lastReceived;
+
+    ReceiveSide(FrameConn conn, HeartbeatConfig config, Failures failures, ReentrantLock lock, StallClocks clocks,
+            PacerThread pacer) {
+        this.conn = conn;
+        this.failures = failures;
+        this.ticker = conn.config().ticker();
+        this.metrics = config.metrics();
+        this.lock = lock;
+        this.notEmpty = lock.newCondition();
+        this.notFull = lock.newCondition();
+        this.clocks = clocks;
+        this.pacer = pacer;
+        this.capacity = config.receiveQueueFrames();
+        this.queue = new ArrayDeque<>(capacity);
+        this.lastReceived = ticker.nanoTime();
+    }
+
+    /**
+     * The next application frame, or the reader's failure after the queue;
+     * empty frames of {@code skipEmptyType} are released and the wait goes on.
+     */
+    Frame take(int skipEmptyType) throws IOException {
+        HeartbeatConn.lockInterruptibly(lock);
+        try {
+            boolean counted = false;
+            boolean payload = false;
+            try {
+                while (true) {
+                    Frame f = queue.poll();
+                    if (f != null) {
+                        notFull.signal();
+                        if (f.length() > 0 || f.type() != skipEmptyType) {
+                            payload = f.length() > 0;
+                            return f;
+                        }
+                        f.close(); // means nothing to the caller: the wait goes on
+                    }
+                    StreamStalledException.Direction s = failures.stalledDirection();
+                    if (s != null) {
+                        throw failures.stalledException(s, readerFailure);
+                    }
+                    if (f == null && readerFailure != null) {
+                        throw readerFailure;
+                    }
+                    if (!counted) {
+                        counted = true;
+                        long now = ticker.nanoTime();
+                        clocks.readWaitBegins(now); // on from where the last wait left it
+                        pacer.wakeIfLateLocked(now);
+                    }
+                    if (f != null) {
+                        continue; // skipped one: more may be queued
+                    }
+                    try {
+                        notEmpty.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while waiting for a frame");
+                    }
+                }
+            } finally {
+                if (counted) {
+                    clocks.readWaitEnds(ticker.nanoTime(), payload);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The background reader's loop: runs until the connection's reads fail. */
+    void readLoop() {
+        IOException failure;
+        try {
+            while (true) {
+                Frame f = conn.readFrame();
+                int type = f.type();
+                lastReceived = ticker.nanoTime();
+                if ((type & HeartbeatConn.RESERVED_TYPE_MASK) == 0) {
+                    // while stopping, frames are dropped but reading goes on: it ends with the
+                    // connection's own shutdown or close, whose failure readFrame() then reports
+                    enqueue(f);
+                    continue;
+                }
+                f.close();
+                if (type != HeartbeatConn.HEARTBEAT) {
+                    throw new HeartbeatProtocolException("received type=" + FrameHeader.typeToString(type)
+                            + ": bits 24..27 are reserved and only HEARTBEAT=" + HeartbeatConn.HEARTBEAT_HEX
+                            + " is defined");
+                }
+                heartbeatsReceived.increment();
+                // the peer is alive: a write of ours blocked by it must not time out (SPEC §7)
+                conn.resetWriteTimeout();
+                metrics.heartbeatReceived();
+            }
+        } catch (IOException e) {
+            failure = failures.translate(e);
+            FrameConnEvents.heartbeatReadFailed(conn.remoteAddress(), e);
+        } catch (RuntimeException | Error e) {
+            failure = new IOException("frameconn: heartbeat reader failed unexpectedly", e);
+        }
+        lock.lock();
+        try {
+            readerFailure = failure;
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues an application frame, or releases it if the connection is stopping. */
+    private void enqueue(Frame f) {
+        lock.lock();
+        try {
+            while (queue.size() >= capacity && !stopped) {
+                notFull.awaitUninterruptibly();
+            }
+            if (stopped) {
+                f.close();
+                return;
+            }
+            queue.add(f);
+            if (f.length() > 0) {
+                clocks.payloadArrived(clocks.readersWaiting() ? ticker.nanoTime() : 0);
+            }
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The connection stops: the reader no longer waits for room. Under the lock. */
+    void stopLocked() {
+        stopped = true;
+        notFull.signalAll();
+    }
+
+    /** Wakes every waiting reader, to see a stall or the end. Under the lock. */
+    void wakeReadersLocked() {
+        notEmpty.signalAll();
+    }
+
+    /** Releases the frames still queued, after the reader ended; wakes any reader left. */
+    void drain() {
+        lock.lock();
+        try {
+            Frame f;
+            while ((f = queue.poll()) != null) {
+                f.close();
+            }
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
