@@ -1,5 +1,6 @@
 package dev.frameconn.bench.jmh;
 
+import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.internal.Deadlines;
 import dev.frameconn.internal.TimerQueue;
 import dev.frameconn.time.Ticker;
@@ -68,7 +69,7 @@ public class TimerQueueBenchmark {
         }
         if (timers <= 10_000) { // the scan baseline: connections with an idle timeout, not started
             for (int i = 0; i < timers; i++) {
-                Deadlines d = new Deadlines(Ticker.system(), TimeUnit.SECONDS.toNanos(60), (int reason) -> {});
+                Deadlines d = new Deadlines(Ticker.system(), TimeUnit.SECONDS.toNanos(60), (FrameTimeoutException.Kind kind) -> {});
                 d.beginRead();
                 connections.add(d);
             }
