@@ -40,10 +40,21 @@ public abstract sealed class FrameConnException extends IOException
 
     // protected only so that the permitted subtypes in the heartbeat and stream packages can call
     // them; the class is sealed, so nothing else can extend it
+    /**
+     * A failure with the given description.
+     *
+     * @param message what failed, for people
+     */
     protected FrameConnException(String message) {
         super(message);
     }
 
+    /**
+     * A failure with the given description and the lower-level failure behind it.
+     *
+     * @param message what failed, for people
+     * @param cause the failure that caused this one, or {@code null}
+     */
     protected FrameConnException(String message, Throwable cause) {
         super(message, cause);
     }
