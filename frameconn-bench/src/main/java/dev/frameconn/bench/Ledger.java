@@ -83,7 +83,7 @@ public final class Ledger {
         if (!done.await(timeoutNanos, TimeUnit.NANOSECONDS)) {
             Throwable cause = failure.get();
             throw new BenchmarkFailure(who + ": round did not finish within " + timeoutNanos / 1_000_000
-                    + " ms: " + (2 * connections - done.getCount()) + " of " + 2 * connections
+                    + " ms: " + (2L * connections - done.getCount()) + " of " + 2 * connections
                     + " senders and receivers done, sent=" + sent.size() + " received=" + received.size(), cause);
         }
         Throwable cause = failure.get();

@@ -92,6 +92,7 @@ final class NettyTransport implements AutoCloseable {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the termination futures below are what we wait on
     public void close() {
         serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);

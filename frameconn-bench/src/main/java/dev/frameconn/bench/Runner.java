@@ -66,7 +66,7 @@ final class Runner implements AutoCloseable {
                 case NETTY_NIO_TLS, FRAMECONN_TLS -> {
                     // the tls workload's, below
                 }
-                case FRAMECONN_PIPE, NC, SOCAT, MBUFFER, SOCAT_TLS, STREAM_LIB -> {
+                case FRAMECONN_PIPE, NC, NC_SHA256, SOCAT, MBUFFER, SOCAT_TLS, STREAM_LIB -> {
                     // the transfer workload's (TransferWorkload)
                 }
             }

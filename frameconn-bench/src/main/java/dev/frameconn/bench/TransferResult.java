@@ -8,6 +8,7 @@ package dev.frameconn.bench;
  * the spread: a sender the scheduler started late is not counted as slow for
  * the time it could not send).
  */
+@SuppressWarnings("ArrayRecordComponent") // one slot per connection, read by index; never compared
 public record TransferResult(int payload, long[] bytes, long[] frames, long[] elapsedNanos, long[] activeNanos) {
 
     /** The round's length: until the last receiver saw its end of stream. */

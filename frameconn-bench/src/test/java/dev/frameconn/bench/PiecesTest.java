@@ -37,7 +37,7 @@ class PiecesTest {
     void percentilesAreNearestRank() {
         long[] samples = new long[100];
         for (int i = 0; i < 100; i++) {
-            samples[i] = 100 - i;
+            samples[i] = 100L - i;
         }
         PingPongResult r = PingPongResult.of("t", samples, 100, 1_000_000_000L);
         assertThat(r.p50Nanos()).isEqualTo(50);

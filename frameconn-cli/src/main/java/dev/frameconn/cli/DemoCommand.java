@@ -135,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         long outstanding = BufferPool.shared().outstanding();
 
-        List<String> failures = verify(stream, server, client, serverMetrics, clientMetrics, outstanding);
+        List<String> failures = verify(server, client, serverMetrics, clientMetrics, outstanding);
         double seconds = (server.endNanos() - client.startNanos()) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -238,7 +238,7 @@ final class DemoCommand implements Callable<Integer> {
         };
     }
 
-    private List<String> verify(DemoStream stream, ServerSide server, ClientSide client,
+    private List<String> verify(ServerSide server, ClientSide client,
             InMemoryMetrics serverMetrics, InMemoryMetrics clientMetrics, long outstanding) {
         List<String> failures = new ArrayList<>();
         if (client.failure() != null) {

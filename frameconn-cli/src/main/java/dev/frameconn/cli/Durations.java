@@ -89,7 +89,7 @@ final class Durations {
                 default -> throw bad(text, "unknown unit '" + unit + "'");
             };
             nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos)));
-            if (nanos.compareTo(BigDecimal.valueOf(MAX.getSeconds()).multiply(NANOS_PER_SECOND)) > 0) {
+            if (nanos.compareTo(BigDecimal.valueOf(MAX.toSeconds()).multiply(NANOS_PER_SECOND)) > 0) {
                 throw bad(text, "must be at most 36500 days");
             }
         }

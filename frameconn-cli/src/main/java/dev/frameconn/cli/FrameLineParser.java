@@ -35,6 +35,7 @@ final class FrameLineParser {
     }
 
     /** One frame to send: an application type and its payload. */
+    @SuppressWarnings("ArrayRecordComponent") // read once and sent, never compared or hashed
     record OutgoingFrame(int type, byte[] payload) {}
 
     /** A line that describes no valid frame; the message says why, without the line number. */

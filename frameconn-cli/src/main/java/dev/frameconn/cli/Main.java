@@ -53,7 +53,7 @@ public final class Main {
     public static int run(String... args) {
         if (isVersionOnly(args)) {
             // what picocli prints for it, without loading picocli: a third of a second on a busy machine
-            PrintWriter out = new PrintWriter(System.out);
+            PrintWriter out = new PrintWriter(System.out, false, System.out.charset());
             printVersion(out);
             out.flush();
             return ExitCode.OK;

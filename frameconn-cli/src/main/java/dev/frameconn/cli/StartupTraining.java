@@ -83,8 +83,9 @@ public final class StartupTraining {
         CompletableFuture<Integer> recv = CompletableFuture.supplyAsync(() -> execute(recvErr,
                 recvArgs.toArray(String[]::new)),
                 command -> Thread.ofPlatform().name("training-recv").start(command));
-        // a recv that ends without listening (port trouble) must not leave us waiting for the address
-        recv.whenComplete((status, failure) -> address.completeExceptionally(
+        // a recv that ends without listening (port trouble) must not leave us waiting for the address;
+        // the future whenComplete returns only repeats recv's outcome, which is awaited below
+        var unused = recv.whenComplete((status, failure) -> address.completeExceptionally(
                 new IOException("recv ended before listening, status " + status)));
         try {
             String at = address.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);

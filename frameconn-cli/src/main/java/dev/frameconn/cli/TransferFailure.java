@@ -61,9 +61,6 @@ record TransferFailure(int exit, String message) {
             if (t instanceof TlsHandshakeException h) {
                 return h;
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return null;
     }

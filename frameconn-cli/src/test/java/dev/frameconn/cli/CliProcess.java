@@ -29,6 +29,7 @@ final class CliProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     private final List<String> stdoutSeen = new ArrayList<>();
+    @SuppressWarnings("JdkObsolete") // appended by the reader thread, read by the test: the lock is wanted
     private final StringBuffer stderr = new StringBuffer();
     private final BlockingQueue<String> stderrLines = new LinkedBlockingQueue<>();
     private final Thread outReader;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * person or a script sees. Raw misbehaving peers are plain {@link Socket}s
  * writing bytes by hand, so the listener is judged by an independent party.
  */
+@SuppressWarnings("AddressSelection") // the tool listens on 127.0.0.1 itself: that literal address is the one to reach
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CliProcessTest {
     /** The RST frame as it appears on the wire: type 0x10000000, length 0. */
@@ -292,13 +293,13 @@ class CliProcessTest {
         }
     }
 
-    /** Connects, writes {@code bytes}, half-closes, and returns all the listener sent until it closed. */
     /** The port from a {@code --json} listener's first line, its {@code listening} event. */
     private static int listeningPort(CliProcess listener) throws InterruptedException {
         String address = (String) MiniJson.parseObject(listener.nextLine()).get("address");
         return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     }
 
+    /** Connects, writes {@code bytes}, half-closes, and returns all the listener sent until it closed. */
     private static byte[] rawExchange(int port, byte[] bytes) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);

@@ -8,6 +8,7 @@ import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
 import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.ShutdownReason;
+import dev.frameconn.TruncatedFrameException;
 import dev.frameconn.testing.MemoryTransport;
 import dev.frameconn.testing.ScriptedTransport;
 import dev.frameconn.transport.Transport;
@@ -100,7 +101,7 @@ class EndReasonTest {
     void brokenConnectionIsJudgedByItsCause() {
         byte[] bytes = Arrays.copyOf(header(1, 10), 11);
         try (FrameConn conn = FrameConn.over(ScriptedTransport.of(List.of(bytes)), CONFIG)) {
-            catchThrowable(conn::readFrame);
+            assertThat(catchThrowable(conn::readFrame)).isInstanceOf(TruncatedFrameException.class);
             Throwable again = catchThrowable(conn::readFrame);
             assertThat(again).isInstanceOf(ConnectionBrokenException.class);
             assertThat(EndReason.of(again)).isEqualTo(EndReason.TRUNCATED);

@@ -53,6 +53,7 @@ class TransferProcessTest {
     final class Tool implements AutoCloseable {
         final Process process;
         final BlockingQueue<String> errLines = new LinkedBlockingQueue<>();
+        @SuppressWarnings("JdkObsolete") // appended by the pump thread, read by the test: the lock is wanted
         final StringBuffer err = new StringBuffer();
         final Path stdout;
         final Thread pump;

@@ -194,6 +194,7 @@ public final class BufferPool {
      * @throws IllegalStateException if the release is detected as a double or
      *         foreign one (see the class comment); the pool is then unchanged
      */
+    @SuppressWarnings("ReferenceEquality") // EMPTY is recognised as that very instance, not by contents
     public void release(ByteBuffer buffer) {
         if (buffer == null || buffer == EMPTY) {
             return;

@@ -92,6 +92,7 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
     }
 
     /** For the warm-up only: no descriptor baseline (the JVM opens its own sockets lazily). */
+    @SuppressWarnings("UnusedVariable") // the parameter only selects this constructor
     private Fixtures(boolean warmUp) {
         socketsBefore = Long.MAX_VALUE;
     }
@@ -214,6 +215,7 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
      * Runs {@code task} on a virtual thread and returns once that thread is
      * parked (blocked in I/O or on a lock), not after a guessed delay.
      */
+    @SuppressWarnings("ThreadPriorityCheck") // yield lets the task's thread run on a busy 2-core machine
     public <T> Future<T> submitAndAwaitBlocked(Callable<T> task) {
         AtomicReference<Thread> runner = new AtomicReference<>();
         Future<T> future = threads.submit(() -> {

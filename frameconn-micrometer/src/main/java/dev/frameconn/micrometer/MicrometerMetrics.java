@@ -126,7 +126,7 @@ public final class MicrometerMetrics implements FrameConnMetrics, HeartbeatMetri
     @Override
     public void shutdownDrained(long nanos, long bytes) {
         drain.record(nanos, TimeUnit.NANOSECONDS);
-        drainBytes.record(bytes);
+        drainBytes.record((double) bytes); // a summary holds doubles; exact below 2^53 bytes
     }
 
     @Override

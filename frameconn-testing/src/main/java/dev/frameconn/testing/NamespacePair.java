@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ public final class NamespacePair implements AutoCloseable {
      * @return the reason, or empty
      */
     public static Optional<String> unavailableBecause() {
-        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return Optional.of("network namespaces are a Linux feature; os.name=" + System.getProperty("os.name"));
         }
         if (!isRoot()) {

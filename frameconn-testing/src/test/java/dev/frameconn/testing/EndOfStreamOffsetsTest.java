@@ -10,6 +10,7 @@ import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
 import dev.frameconn.TruncatedFrameException;
 import dev.frameconn.buffer.BufferPool;
+import dev.frameconn.testkit.Fixtures;
 import dev.frameconn.wire.FrameHeader;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ class EndOfStreamOffsetsTest {
         try (Harness h = new Harness()) {
             FrameConnConfig config = h.config().withReadBufferSize(512);
             for (int offset = 0; offset <= FrameHeader.LENGTH + payloadLength; offset++) {
-                Harness.RawPeer peer = h.rawPeer(config);
+                Fixtures.RawPeer peer = h.rawPeer(config);
                 peer.send(stream(payloadLength, offset));
                 peer.raw().shutdownOutput();
                 check(peer.conn(), payloadLength, offset);

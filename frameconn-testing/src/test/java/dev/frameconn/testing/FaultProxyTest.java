@@ -9,6 +9,7 @@ import dev.frameconn.EndOfStreamException;
 import dev.frameconn.Frame;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.testing.FaultProxy.Direction;
+import dev.frameconn.testkit.Fixtures;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,7 +22,7 @@ class FaultProxyTest {
     void forwardsBothWaysAndPassesTheHalfCloseOnSoTheShutdownHandshakeCompletes() throws Exception {
         try (Harness h = new Harness()) {
             AtomicReference<FaultProxy> proxy = new AtomicReference<>();
-            Harness.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
+            Fixtures.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
             byte[] big = PeerMain.payload(7, 300_000);
             p.client().writeFrame(3, big);
             try (Frame f = p.server().readFrame()) {
@@ -51,7 +52,7 @@ class FaultProxyTest {
     void stallHoldsBytesBackWithoutClosingAndResumeDeliversThem() throws Exception {
         try (Harness h = new Harness()) {
             AtomicReference<FaultProxy> proxy = new AtomicReference<>();
-            Harness.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
+            Fixtures.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
             proxy.get().stall(Direction.UPSTREAM);
             long before = proxy.get().forwarded(Direction.UPSTREAM);
             Future<Frame> read = h.submitAndAwaitBlocked(p.server()::readFrame);
@@ -75,7 +76,7 @@ class FaultProxyTest {
     void throttleDeliversEverythingNoFasterThanTheRate() throws Exception {
         try (Harness h = new Harness()) {
             AtomicReference<FaultProxy> proxy = new AtomicReference<>();
-            Harness.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
+            Fixtures.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
             int rate = 400_000;
             proxy.get().throttle(Direction.DOWNSTREAM, rate);
             byte[] payload = PeerMain.payload(1, 200_000);
@@ -94,7 +95,7 @@ class FaultProxyTest {
     void resetSendsTcpRstToBothEnds() throws Exception {
         try (Harness h = new Harness()) {
             AtomicReference<FaultProxy> proxy = new AtomicReference<>();
-            Harness.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
+            Fixtures.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
             Future<Frame> clientRead = h.submitAndAwaitBlocked(p.client()::readFrame);
             Future<Frame> serverRead = h.submitAndAwaitBlocked(p.server()::readFrame);
             proxy.get().reset();
@@ -107,7 +108,7 @@ class FaultProxyTest {
     void closeEndsBothStreamsCleanly() throws Exception {
         try (Harness h = new Harness()) {
             AtomicReference<FaultProxy> proxy = new AtomicReference<>();
-            Harness.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
+            Fixtures.Pair p = h.pairViaProxy(h.config(), h.config(), proxy);
             Future<Frame> clientRead = h.submitAndAwaitBlocked(p.client()::readFrame);
             Future<Frame> serverRead = h.submitAndAwaitBlocked(p.server()::readFrame);
             proxy.get().closeConnections();

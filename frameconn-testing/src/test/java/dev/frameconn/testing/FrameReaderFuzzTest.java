@@ -91,6 +91,7 @@ class FrameReaderFuzzTest {
                 .withIdleTimeout(Duration.ZERO);
         ScriptedTransport transport = ScriptedTransport.of(chunks);
         FrameConn conn = FrameConn.over(transport, config);
+        ShutdownResult result;
         try {
             long delivered = 0;
             int frames = 0;
@@ -123,11 +124,15 @@ class FrameReaderFuzzTest {
             expected.checkEnding(ended);
             expected.checkNextRead(conn);
         } finally {
-            ShutdownResult result = conn.shutdown(Duration.ofSeconds(5)); // must not throw
-            if (result == null) {
-                throw new AssertionError("shutdown returned null");
+            // checked after the finally: a throw here would hide the failure that got us here
+            try {
+                result = conn.shutdown(Duration.ofSeconds(5)); // must not throw
+            } finally {
+                conn.close();
             }
-            conn.close();
+        }
+        if (result == null) {
+            throw new AssertionError("shutdown returned null");
         }
         if (pool.outstanding() != 0) {
             throw new AssertionError("buffers outstanding after close: " + pool);

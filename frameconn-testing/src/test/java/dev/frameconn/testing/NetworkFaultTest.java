@@ -12,6 +12,7 @@ import dev.frameconn.ShutdownResult;
 import dev.frameconn.metrics.InMemoryMetrics;
 import dev.frameconn.metrics.ShutdownStep;
 import dev.frameconn.testing.FaultProxy.Direction;
+import dev.frameconn.testkit.Fixtures;
 import dev.frameconn.wire.FrameHeader;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -67,7 +68,7 @@ class NetworkFaultTest {
     @Test
     void peerAbortiveCloseMidFrameIsConnectionReset() throws Exception {
         try (Harness h = new Harness()) {
-            Harness.RawPeer p = h.rawPeer(h.config());
+            Fixtures.RawPeer p = h.rawPeer(h.config());
             sendPartialFrame(p.raw(), 5000, 1234);
             Future<Frame> read = h.submitAndAwaitBlocked(p.conn()::readFrame);
             p.raw().setOption(StandardSocketOptions.SO_LINGER, 0);

@@ -11,13 +11,14 @@ import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.TruncatedFrameException;
+import dev.frameconn.testkit.Fixtures;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +83,7 @@ class ShutdownRaceTest {
 
     private static void runOnce(Harness h, FrameConnConfig config, Ending ending, long delayNanos,
             SplittableRandom random, String iteration, Map<String, AtomicLong> outcomes) throws Exception {
-        Harness.Pair p = h.pair(Harness.Kind.TCP, config, config);
+        Fixtures.Pair p = h.pair(Harness.Kind.TCP, config, config);
         FrameConn ours = p.client();
         FrameConn peer = p.server();
         CountDownLatch go = new CountDownLatch(1);
@@ -102,7 +103,7 @@ class ShutdownRaceTest {
         Future<String> peerWriter = h.submit(() -> writeUntilFailure(peer, go, seedWriter + 1));
         go.countDown();
         LockSupport.parkNanos(delayNanos);
-        ConcurrentHashMap<String, ShutdownResult> results = new ConcurrentHashMap<>();
+        Map<String, ShutdownResult> results = new HashMap<>(); // this thread only
         switch (ending) {
             case SHUTDOWN -> results.put("shutdown", ours.shutdown());
             case CLOSE -> ours.close();
@@ -204,6 +205,7 @@ class ShutdownRaceTest {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // LOCAL_ENDINGS is recognised as that very set
     private static String awaitEnding(Future<String> task, Set<Class<?>> allowed, String who) throws Exception {
         String how = Harness.get(task, BOUND);
         String name = how.split(" ")[0];
