@@ -50,6 +50,9 @@ import java.util.Objects;
  *        many busy connections (see the README's Performance section) but
  *        caps each connection's window. The kernel may round or double the
  *        value. Channels handed to {@link FrameConn#wrap} are left as they are.
+ * @param readSpin how long a reader that finds no bytes waiting polls for them
+ *        before it parks in a blocking read; {@link Duration#ZERO} (the default)
+ *        parks at once. See {@link #withReadSpin(Duration)} for what it costs.
  */
 public record FrameConnConfig(
         int maxPayloadLength,
@@ -62,7 +65,8 @@ public record FrameConnConfig(
         FrameConnMetrics metrics,
         Ticker ticker,
         boolean reuseFrames,
-        int socketBufferSize) {
+        int socketBufferSize,
+        Duration readSpin) {
 
     /** Default {@link #maxPayloadLength()}: 16 MiB. */
     public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 16 << 20;
@@ -80,7 +84,7 @@ public record FrameConnConfig(
     private static final FrameConnConfig DEFAULTS = new FrameConnConfig(
             DEFAULT_MAX_PAYLOAD_LENGTH, DEFAULT_IDLE_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_DRAIN_LIMIT,
             DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_BUFFER_SIZE, BufferPool.shared(), FrameConnMetrics.NOOP,
-            Ticker.system(), false, 0);
+            Ticker.system(), false, 0, Duration.ZERO);
 
     /** Checks every value; messages say {@code name=value}. */
     public FrameConnConfig {
@@ -103,6 +107,30 @@ public record FrameConnConfig(
         if (socketBufferSize < 0) {
             throw new IllegalArgumentException("socketBufferSize=" + socketBufferSize + " must be >= 0");
         }
+        requireNonNegative("readSpin", readSpin);
+    }
+
+    /**
+     * The configuration as it was before {@link #readSpin()} existed: the same
+     * values with the spin off.
+     *
+     * @param maxPayloadLength see {@link #maxPayloadLength()}
+     * @param idleTimeout see {@link #idleTimeout()}
+     * @param shutdownTimeout see {@link #shutdownTimeout()}
+     * @param drainLimit see {@link #drainLimit()}
+     * @param connectTimeout see {@link #connectTimeout()}
+     * @param readBufferSize see {@link #readBufferSize()}
+     * @param bufferPool see {@link #bufferPool()}
+     * @param metrics see {@link #metrics()}
+     * @param ticker see {@link #ticker()}
+     * @param reuseFrames see {@link #reuseFrames()}
+     * @param socketBufferSize see {@link #socketBufferSize()}
+     */
+    public FrameConnConfig(int maxPayloadLength, Duration idleTimeout, Duration shutdownTimeout, long drainLimit,
+            Duration connectTimeout, int readBufferSize, BufferPool bufferPool, FrameConnMetrics metrics,
+            Ticker ticker, boolean reuseFrames, int socketBufferSize) {
+        this(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout, readBufferSize, bufferPool,
+                metrics, ticker, reuseFrames, socketBufferSize, Duration.ZERO);
     }
 
     private static void requireNonNegative(String name, Duration value) {
@@ -258,6 +286,36 @@ public record FrameConnConfig(
     }
 
     /**
+     * A copy with another {@link #readSpin()}: how long a reader that finds no
+     * bytes waiting polls for them, without blocking, before it parks in a
+     * blocking read. {@link Duration#ZERO}, the default, switches spinning off.
+     *
+     * <p>A frame that arrives within the budget is read without the reader
+     * thread being parked and woken again, which saves the wake-up latency of a
+     * round trip. The price is CPU: while it waits, the reader keeps a core busy,
+     * up to the whole budget per read that finds nothing waiting (polling
+     * between {@link Thread#onSpinWait()} hints). Once the budget is spent it
+     * parks exactly as without spinning and uses no CPU until bytes arrive. Only
+     * the wait for the first bytes of a frame spins, on the configured
+     * {@link #ticker()}. A budget of some microseconds suits a request/response
+     * peer on the same host or rack; connections that sit idle gain nothing.
+     *
+     * <p>Spinning needs a transport that can tell whether bytes are waiting
+     * ({@link dev.frameconn.transport.Transport#available()}): TCP and Unix
+     * domain sockets can. Over a transport that cannot, among them TLS
+     * ({@code frameconn-tls}) and transports that keep the interface's default,
+     * the setting is ignored and reads park at once.
+     *
+     * @param value the spin budget per read, zero or positive
+     * @return the copy
+     */
+    public FrameConnConfig withReadSpin(Duration value) {
+        Draft draft = new Draft(this);
+        draft.readSpin = value;
+        return draft.build();
+    }
+
+    /**
      * Gives a TCP channel the {@link #socketBufferSize()}, if it is not 0:
      * SO_RCVBUF, and SO_SNDBUF where the channel has one (a listening channel
      * has not; its accepted channels inherit its SO_RCVBUF). Call it before
@@ -292,6 +350,7 @@ public record FrameConnConfig(
         Ticker ticker;
         boolean reuseFrames;
         int socketBufferSize;
+        Duration readSpin;
 
         Draft(FrameConnConfig from) {
             maxPayloadLength = from.maxPayloadLength;
@@ -305,11 +364,12 @@ public record FrameConnConfig(
             ticker = from.ticker;
             reuseFrames = from.reuseFrames;
             socketBufferSize = from.socketBufferSize;
+            readSpin = from.readSpin;
         }
 
         FrameConnConfig build() {
             return new FrameConnConfig(maxPayloadLength, idleTimeout, shutdownTimeout, drainLimit, connectTimeout,
-                    readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize);
+                    readBufferSize, bufferPool, metrics, ticker, reuseFrames, socketBufferSize, readSpin);
         }
     }
 }

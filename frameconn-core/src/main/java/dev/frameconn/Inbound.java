@@ -20,7 +20,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * of a payload of half the buffer or more is read straight into the payload,
  * together with whatever follows it, by one scattering read. A frame is handed
  * out as soon as its last byte arrived: no read waits for bytes of a later
- * frame. A header announcing more than {@code maxPayloadLength} fails before
+ * frame.
+ *
+ * <p><b>No pooled memory while idle.</b> A reader that finds no bytes buffered
+ * waits for the next ones with a small heap buffer of its own, the probe
+ * ({@link #PROBE_SIZE} bytes), and holds no pooled (direct) buffer meanwhile. A
+ * small frame that arrives whole is taken from the probe and never touches the
+ * pool for read-ahead; otherwise the probe's bytes move into a pooled read
+ * buffer, which goes back to the pool as soon as a frame ends with nothing
+ * buffered behind it. So a pooled read buffer is held only while a frame is
+ * partly read, or bytes of the next one are waiting. Before that wait the
+ * reader may spin ({@link FrameConnConfig#readSpin()}).
+ *
+ * <pre>
+ *   buf = probe (empty) --bytes arrive--&gt; probe --frame needs more--&gt; pooled
+ *   pooled --frame complete, nothing buffered--&gt; released, buf = probe
+ * </pre> A header announcing more than {@code maxPayloadLength} fails before
  * anything is allocated for it. The peer's RST ends reading: its reason is
  * taken from the first bytes, the rest skipped without buffering it.
  *
@@ -30,6 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link EndOfStreamException}.
  */
 final class Inbound {
+    /** Bytes of the heap buffer the idle wait reads into: the header and a small payload. */
+    static final int PROBE_SIZE = 256;
+
     private final Transport wire;
     private final BufferPool pool;
     private final FrameConnMetrics metrics;
@@ -41,12 +59,16 @@ final class Inbound {
     private final int maxPayloadLength;
     private final int directReadThreshold;
     private final boolean reuseFrames;
+    private final long spinNanos;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicReference<Frame> spareFrame = new AtomicReference<>();
 
-    // guarded by lock; readBuffer holds unread bytes between position and limit
-    private ByteBuffer readBuffer;
+    // guarded by lock; buf holds the unread bytes between position and limit, and is either
+    // the probe or the pooled buffer (then non-null)
+    private final ByteBuffer probe = ByteBuffer.allocate(PROBE_SIZE).limit(0);
+    private ByteBuffer buf = probe;
+    private ByteBuffer pooled;
     private volatile IOException failure; // volatile: shutdown reads it before taking the lock
     private boolean endOfStream;
 
@@ -63,6 +85,7 @@ final class Inbound {
         this.maxPayloadLength = config.maxPayloadLength();
         this.directReadThreshold = readBufferSize / 2;
         this.reuseFrames = config.reuseFrames();
+        this.spinNanos = config.readSpin().toNanos();
     }
 
     /** {@link FrameConn#readFrame()}: its Javadoc says what this throws. */
@@ -82,7 +105,11 @@ final class Inbound {
                 throw new EndOfStreamException();
             }
             try {
-                return readLocked();
+                Frame frame = readLocked();
+                if (!buf.hasRemaining()) {
+                    releasePooled(); // the frame is complete and nothing of the next one is here
+                }
+                return frame;
             } catch (EndOfStreamException e) {
                 endOfStream = true;
                 throw e;
@@ -90,13 +117,17 @@ final class Inbound {
                 throw e;
             } catch (IOException e) {
                 failure = e;
+                if (e instanceof FrameTooLargeException || e instanceof FrameProtocolException) {
+                    // the stream is not trustworthy: nothing more is read, not even by the shutdown drain
+                    releasePooled();
+                }
                 FrameConnEvents.readFailed(wire.remoteAddress(), e);
                 throw e;
             }
         } finally {
             boolean wasClosed = lifecycle.isClosed();
             if (wasClosed) {
-                releaseBuffer();
+                releasePooled();
             }
             lock.unlock();
             if (!wasClosed && lifecycle.isClosed()) {
@@ -112,13 +143,13 @@ final class Inbound {
     }
 
     private Frame readLocked() throws IOException {
-        ByteBuffer buf = buffer();
-        if (buf.remaining() < FrameHeader.LENGTH && !fill(buf, FrameHeader.LENGTH)) {
-            if (!buf.hasRemaining()) {
-                throw new EndOfStreamException();
-            }
+        if (!buf.hasRemaining() && !awaitBytes()) {
+            throw new EndOfStreamException();
+        }
+        if (buf.remaining() < FrameHeader.LENGTH && !fill(FrameHeader.LENGTH)) {
             throw new TruncatedFrameException("header", buf.remaining(), FrameHeader.LENGTH);
         }
+        ByteBuffer buf = this.buf;
         int at = buf.position();
         int type = FrameHeader.type(buf, at);
         long length = FrameHeader.payloadLength(buf, at);
@@ -133,7 +164,7 @@ final class Inbound {
         ByteBuffer payload = pool.acquire(len);
         boolean delivered = false;
         try {
-            readPayload(buf, payload);
+            readPayload(payload);
             delivered = true;
         } finally {
             if (!delivered) {
@@ -153,7 +184,8 @@ final class Inbound {
     }
 
     /** Fills {@code payload} (position 0, limit = length) and flips it for the reader. */
-    private void readPayload(ByteBuffer buf, ByteBuffer payload) throws IOException {
+    private void readPayload(ByteBuffer payload) throws IOException {
+        ByteBuffer buf = this.buf;
         int len = payload.limit();
         int buffered = Math.min(buf.remaining(), len);
         if (buffered > 0) {
@@ -162,6 +194,9 @@ final class Inbound {
             payload.position(buffered);
         }
         // buf is empty now whenever payload still misses bytes
+        if (payload.hasRemaining()) {
+            buf = roomy();
+        }
         while (payload.hasRemaining()) {
             int missing = payload.remaining();
             if (missing >= directReadThreshold) {
@@ -200,8 +235,7 @@ final class Inbound {
             return new FrameTooLargeException(type, length, maxPayloadLength);
         }
         int head = (int) Math.min(length, ShutdownReason.MAX_PAYLOAD);
-        ByteBuffer buf = buffer();
-        if (!fill(buf, head)) {
+        if (!fill(head)) {
             throw new TruncatedFrameException("payload", buf.remaining(), length);
         }
         ShutdownReason reason = ShutdownReason.decode(buf, buf.position(), head);
@@ -212,10 +246,10 @@ final class Inbound {
 
     /** Discards {@code length} bytes, the rest of a payload of {@code total} of which {@code done} were read. */
     private void skip(long length, long done, long total) throws IOException {
-        ByteBuffer buf = buffer();
         long left = length;
         while (left > 0) {
             if (!buf.hasRemaining()) {
+                ByteBuffer buf = roomy();
                 buf.clear();
                 int n = readSome(buf);
                 buf.flip();
@@ -230,8 +264,9 @@ final class Inbound {
     }
 
     /** Reads until {@code buf} holds {@code needed} unread bytes; false at end of stream. */
-    private boolean fill(ByteBuffer buf, int needed) throws IOException {
+    private boolean fill(int needed) throws IOException {
         while (buf.remaining() < needed) {
+            ByteBuffer buf = roomy();
             buf.compact();
             int n;
             try {
@@ -278,21 +313,63 @@ final class Inbound {
         }
     }
 
-    private ByteBuffer buffer() {
-        ByteBuffer buf = readBuffer;
-        if (buf == null) {
-            buf = pool.acquire(readBufferSize);
-            buf.clear().limit(0);
-            readBuffer = buf;
+    /**
+     * Nothing is buffered: waits for bytes in the probe, holding no pooled
+     * buffer, after spinning for them first if that is on. False at end of stream.
+     */
+    private boolean awaitBytes() throws IOException {
+        releasePooled();
+        if (spinNanos > 0) {
+            spin();
+        }
+        probe.clear();
+        int n;
+        try {
+            n = readSome(probe);
+        } finally {
+            probe.flip();
+        }
+        buf = probe;
+        return n >= 0;
+    }
+
+    /**
+     * Polls the transport for bytes, without blocking, until some are there or
+     * {@link #spinNanos} have passed on the connection's clock. Returns at once
+     * if the transport cannot tell ({@code available()} is -1).
+     */
+    private void spin() throws IOException {
+        long start = deadlines.now();
+        try {
+            while (wire.available() == 0 && deadlines.now() - start < spinNanos) {
+                Thread.onSpinWait();
+            }
+        } catch (IOException e) {
+            throw errors.translate(e);
+        }
+    }
+
+    /** The buffer to read more into: the pooled one, taken now if the bytes are in the probe. */
+    private ByteBuffer roomy() {
+        if (buf == probe) {
+            ByteBuffer b = pool.acquire(readBufferSize);
+            b.clear();
+            b.put(probe); // the probe's unread bytes, if any
+            b.flip();
+            probe.clear().limit(0);
+            pooled = b;
+            buf = b;
         }
         return buf;
     }
 
-    private void releaseBuffer() {
-        ByteBuffer buf = readBuffer;
-        if (buf != null) {
-            readBuffer = null;
-            pool.release(buf);
+    /** Gives the pooled buffer back; what it held unread is dropped (there is nothing, or the side is done). */
+    private void releasePooled() {
+        ByteBuffer b = pooled;
+        if (b != null) {
+            pooled = null;
+            buf = probe.clear().limit(0);
+            pool.release(b);
         }
     }
 
@@ -304,7 +381,7 @@ final class Inbound {
     void releaseIfIdle() {
         if (lock.tryLock()) {
             try {
-                releaseBuffer();
+                releasePooled();
             } finally {
                 lock.unlock();
             }
@@ -328,14 +405,16 @@ final class Inbound {
             long start = deadlines.now();
             long drained = 0;
             IOException error = null;
-            ByteBuffer buf = buffer();
             // frame boundaries can be followed only if the read side is intact (at a boundary)
             RstScanner scanner = failure == null && !endOfStream ? new RstScanner() : null;
+            ByteBuffer buf = this.buf;
+            drained += buf.remaining(); // read ahead earlier, discarded now
+            if (scanner != null) {
+                scanner.scan(buf, buf.position(), buf.limit());
+            }
+            buf.position(buf.limit());
+            buf = roomy();
             try {
-                drained += buf.remaining(); // read ahead earlier, discarded now
-                if (scanner != null) {
-                    scanner.scan(buf, buf.position(), buf.limit());
-                }
                 while (true) {
                     buf.clear();
                     int n = readSome(buf);
@@ -359,7 +438,7 @@ final class Inbound {
             }
             return new Drained(drained, deadlines.now() - start, scanner != null && scanner.sawRst(), error);
         } finally {
-            releaseBuffer();
+            releasePooled();
             lock.unlock();
         }
     }

@@ -1,10 +1,13 @@
 package dev.frameconn.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import dev.frameconn.transport.Transport;
 
@@ -14,6 +17,7 @@ public final class SocketTransport implements Transport {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final ByteBuffer[] scatter = new ByteBuffer[2]; // the reader's only: reads are serialised
+    private InputStream input; // the reader's only, made on first use: only for available()
 
     /**
      * Wraps a connected channel, puts it in blocking mode and, for TCP, switches
@@ -32,6 +36,31 @@ public final class SocketTransport implements Transport {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         return channel.read(dst);
+    }
+
+    /**
+     * The bytes in the socket's receive queue (ioctl FIONREAD), read through the
+     * channel's socket adaptor: the one non-blocking look at a blocking channel
+     * that leaves its mode alone (switching it would disturb the writer).
+     */
+    @Override
+    public int available() throws IOException {
+        InputStream in = input;
+        if (in == null) {
+            if (!channel.isOpen()) {
+                throw new ClosedChannelException();
+            }
+            try {
+                in = channel.socket().getInputStream();
+            } catch (SocketException e) {
+                if (!channel.isOpen()) {
+                    throw new ClosedChannelException(); // closed since the look above
+                }
+                throw e;
+            }
+            input = in;
+        }
+        return in.available();
     }
 
     @Override

@@ -44,6 +44,24 @@ public interface Transport {
     }
 
     /**
+     * How many bytes a {@link #read} would return now without blocking, found
+     * out without reading and without blocking: 0 if none has arrived yet, or
+     * -1 if this transport cannot tell (the default). The connection polls it
+     * only while it spins before a blocking read
+     * ({@link dev.frameconn.FrameConnConfig#readSpin()}), so a transport that
+     * keeps the default is never spun on: its reads park at once, as with the
+     * spin off. A transport that decrypts or decodes (TLS) must answer for the
+     * bytes its {@code read} would return, not for raw bytes below it; if it
+     * cannot, it keeps the default. Only the reader calls it.
+     *
+     * @return bytes readable now, 0 if none, or -1 if unknown
+     * @throws IOException if the transport is closed or broken
+     */
+    default int available() throws IOException {
+        return -1;
+    }
+
+    /**
      * Gathering write: writes some bytes of {@code srcs[offset..offset+length)},
      * in order; may write fewer than all. The default calls
      * {@link #write(ByteBuffer)} on each buffer in turn and stops at the first
