@@ -103,12 +103,13 @@ class StreamInputReadsTest {
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         long[] observed = new long[1];
         try (StreamInput in = s[1].receive(DATA)) {
+            assertThat(in.read()).isEqualTo(m[0] & 0xFF); // the transfer starts inside a frame
             assertThat(in.transferTo(Channels.newChannel(got), p -> observed[0] += p.remaining()))
-                    .isEqualTo(m.length);
+                    .isEqualTo(m.length - 1);
             assertThat(in.bytesReceived()).isEqualTo(m.length);
         }
-        assertThat(observed[0]).isEqualTo(m.length);
-        assertThat(got.toByteArray()).isEqualTo(m);
+        assertThat(observed[0]).isEqualTo(m.length - 1);
+        assertThat(got.toByteArray()).isEqualTo(Arrays.copyOfRange(m, 1, m.length));
         sent.get(20, TimeUnit.SECONDS);
         // and without an observer
         CompletableFuture<Long> again = async(() -> s[0].send(DATA, new ByteArrayInputStream(m, 0, 5)));
@@ -156,6 +157,17 @@ class StreamInputReadsTest {
         assertThatThrownBy(() -> receiver.receiveMessage(DATA, 10)).isInstanceOf(StreamProtocolException.class)
                 .hasMessageEndingWith("error trailer longer than maxTrailer=" + limit + " bytes");
         written.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void dataAfterAnErrorTrailerIsAProtocolError() throws Exception {
+        FrameConn[] pair = net.framePair();
+        StreamConn receiver = StreamConn.over(net.wrap(pair[1], net.heartbeatConfig()));
+        pair[0].writeFrame(StreamConn.ERROR_TRAILER, new byte[] {'n', 'o'});
+        pair[0].writeFrame(DATA, new byte[] {1});
+        pair[0].flush();
+        assertThatThrownBy(() -> receiver.receiveMessage(DATA, 10)).isInstanceOf(StreamProtocolException.class)
+                .hasMessageEndingWith("received type=0x00000005 after an ERROR_TRAILER; expected ERROR_TRAILER or END");
     }
 
     @Test
