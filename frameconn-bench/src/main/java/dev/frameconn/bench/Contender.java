@@ -33,6 +33,11 @@ public interface Contender extends AutoCloseable {
      */
     TransferResult transfer(int payload, int connections, Round round, ThreadKind threads) throws Exception;
 
+    /** True if this contender takes part in the throughput workloads (one-way, connections, tls). */
+    default boolean transfers() {
+        return true;
+    }
+
     /** True if this contender takes part in ping-pong (the per-frame modes and raw). */
     boolean pingPongs();
 

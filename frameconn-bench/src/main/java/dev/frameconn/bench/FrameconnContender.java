@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -29,9 +30,20 @@ final class FrameconnContender implements Contender {
     /** Frames are reused (zero allocation per read): the readers here close each frame before the next read. */
     static final FrameConnConfig CONFIG = FrameConnConfig.defaults().withReuseFrames(true);
 
+    /**
+     * How long a {@link Mode#SPIN} reader polls before it parks: a few round trips of loopback
+     * ping-pong, so that a reader waiting for the answer to its request never parks.
+     */
+    static final Duration SPIN_BUDGET = Duration.ofMillis(1);
+
     /** {@link #CONFIG} with the run's socket buffers (see {@link SocketBuffers}). */
     static FrameConnConfig config() {
         return CONFIG.withSocketBufferSize(SocketBuffers.size());
+    }
+
+    /** {@link #config()}, spinning for {@link #SPIN_BUDGET} in {@link Mode#SPIN}. */
+    private FrameConnConfig pingConfig() {
+        return mode == Mode.SPIN ? config().withReadSpin(SPIN_BUDGET) : config();
     }
 
     private final Mode mode;
@@ -203,7 +215,12 @@ final class FrameconnContender implements Contender {
 
     @Override
     public boolean pingPongs() {
-        return mode == Mode.PER_FRAME && tls == null;
+        return (mode == Mode.PER_FRAME || mode == Mode.SPIN) && tls == null;
+    }
+
+    @Override
+    public boolean transfers() {
+        return mode != Mode.SPIN;
     }
 
     @Override
@@ -212,21 +229,26 @@ final class FrameconnContender implements Contender {
         long[] samples = Bench.sampleArray(durationNanos);
         long[] echoed = new long[1];
         Throwable[] echoFailure = new Throwable[1];
-        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config());
-                FrameConn client = FrameConn.connect(server.localAddress(), config());
+        FrameConnConfig config = pingConfig();
+        ThreadCpu cpu = new ThreadCpu();
+        try (FrameServer server = FrameServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), config);
+                FrameConn client = FrameConn.connect(server.localAddress(), config);
                 FrameConn accepted = server.accept()) {
             Thread echo = ThreadKind.PLATFORM.start("frameconn-echo", () -> {
                 try {
+                    cpu.add(Thread.currentThread());
                     echoed[0] = echo(accepted);
                 } catch (Throwable t) {
                     echoFailure[0] = t;
                     Bench.closeQuietly(accepted); // wakes the client's blocked read
                 }
             });
+            cpu.add(Thread.currentThread());
             int count = 0;
             long start = System.nanoTime();
             long end = start + durationNanos;
             long now = start;
+            long cpuNanos;
             try {
                 while (now < end && count < samples.length) {
                     client.writeFrame(Wire.TYPE, request);
@@ -240,12 +262,14 @@ final class FrameconnContender implements Contender {
                     samples[count++] = t - now;
                     now = t;
                 }
+                cpuNanos = cpu.nanosSinceAdded(); // while the echo thread lives: an ended thread has no CPU time
                 noteShutdown(client.shutdown());
             } finally {
                 Bench.join(echo, name());
             }
             long elapsed = System.nanoTime() - start;
-            return PingPongResult.checked(name(), samples, count, elapsed, echoed[0], echoFailure[0]);
+            return PingPongResult.checked(name(), samples, count, elapsed, echoed[0], echoFailure[0])
+                    .withCpu(cpuNanos, now - start);
         }
     }
 

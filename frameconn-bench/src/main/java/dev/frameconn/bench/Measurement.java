@@ -18,6 +18,8 @@ final class Measurement {
     static final String SPREAD = "spread";
     static final String P50_US = "p50_us";
     static final String P99_US = "p99_us";
+    /** Ping-pong: CPU both ends' threads used during the round, % of one core (frameconn rows only). */
+    static final String CPU_PCT = "cpu_pct";
     static final String ROUND_TRIPS_PER_S = "round_trips_per_s";
     /** Transfer workload: user + system CPU seconds of both processes (or of this JVM) per GiB moved. */
     static final String CPU_S_PER_GIB = "cpu_s_per_gib";
@@ -76,6 +78,9 @@ final class Measurement {
         add(P50_US, result.p50Nanos() / 1e3);
         add(P99_US, result.p99Nanos() / 1e3);
         add(ROUND_TRIPS_PER_S, result.roundTripsPerSecond());
+        if (result.cpuPercent() >= 0) {
+            add(CPU_PCT, result.cpuPercent());
+        }
     }
 
     void add(String figure, double value) {

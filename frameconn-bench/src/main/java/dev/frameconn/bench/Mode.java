@@ -11,7 +11,13 @@ public enum Mode {
     /** One write-and-flush per frame. */
     PER_FRAME("per-frame"),
     /** Frames grouped per flush. */
-    BATCH("batch");
+    BATCH("batch"),
+    /**
+     * frameconn's opt-in spinning reader ({@link dev.frameconn.FrameConnConfig#withReadSpin}) at
+     * both ends, per-frame writes: ping-pong only, unpinned only (spinning on one shared CPU only
+     * delays the thread it waits for).
+     */
+    SPIN("spin");
 
     private final String label;
 

@@ -2,8 +2,11 @@ package dev.frameconn.bench;
 
 import java.util.Arrays;
 
-/** One ping-pong round: round-trip percentiles (nearest rank) and how many round trips were made. */
-public record PingPongResult(long p50Nanos, long p99Nanos, long roundTrips, long elapsedNanos) {
+/**
+ * One ping-pong round: round-trip percentiles (nearest rank), how many round trips were made, and
+ * the CPU both ends' threads used, as a percentage of one core ({@code -1}: not measured).
+ */
+public record PingPongResult(long p50Nanos, long p99Nanos, long roundTrips, long elapsedNanos, double cpuPercent) {
 
     /**
      * Summarises the first {@code count} samples (round trips in ns); sorts them in place.
@@ -16,7 +19,13 @@ public record PingPongResult(long p50Nanos, long p99Nanos, long roundTrips, long
         }
         Arrays.sort(samples, 0, count);
         return new PingPongResult(percentile(samples, count, 50), percentile(samples, count, 99), count,
-                elapsedNanos);
+                elapsedNanos, -1);
+    }
+
+    /** This result with the CPU time {@code cpuNanos} both ends used over {@code overNanos} of round trips. */
+    public PingPongResult withCpu(long cpuNanos, long overNanos) {
+        return new PingPongResult(p50Nanos, p99Nanos, roundTrips, elapsedNanos,
+                cpuNanos < 0 || overNanos <= 0 ? -1 : 100.0 * cpuNanos / overNanos);
     }
 
     /**

@@ -136,17 +136,19 @@ final class Report {
         out.println();
         out.println("PING-PONG, " + size(BenchOptions.PING_PAYLOAD) + " frames, 1 connection, round trip in µs "
                 + "(threads: " + threadsOf(mine) + "; pinned = whole JVM under taskset -c 0)");
-        out.printf("%-7s %-12s %-10s %-24s %-24s %s%n", "pinned", "impl", "mode", "p50 µs", "p99 µs",
-                "round trips/s");
+        out.printf("%-7s %-12s %-10s %-24s %-24s %-16s %s%n", "pinned", "impl", "mode", "p50 µs", "p99 µs",
+                "round trips/s", "cpu % of a core (both ends)");
         for (Measurement m : mine) {
             String pinned = Boolean.TRUE.equals(m.pinned) ? "yes" : "no";
             if (m.skipped() != null) {
                 out.printf("%-7s %-12s %-10s skipped: %s%n", pinned, m.impl.label(), m.mode.label(), m.skipped());
                 continue;
             }
-            out.printf("%-7s %-12s %-10s %-24s %-24s %s%n", pinned, m.impl.label(), m.mode.label(),
+            out.printf("%-7s %-12s %-10s %-24s %-24s %-16s %s%n", pinned, m.impl.label(), m.mode.label(),
                     figure(m, Measurement.P50_US, Report::micros), figure(m, Measurement.P99_US, Report::micros),
-                    median(m, Measurement.ROUND_TRIPS_PER_S, Report::rate));
+                    median(m, Measurement.ROUND_TRIPS_PER_S, Report::rate),
+                    m.series().containsKey(Measurement.CPU_PCT)
+                            ? median(m, Measurement.CPU_PCT, v -> String.format(Locale.ROOT, "%.0f", v)) : "-");
         }
         out.println();
         out.println("ping-pong ratios: frameconn p50 ÷ other p50, medians (< 1: frameconn faster)");

@@ -62,6 +62,7 @@ final class Runner implements AutoCloseable {
                 case FRAMECONN -> {
                     contenders.add(new FrameconnContender(Mode.PER_FRAME));
                     contenders.add(new FrameconnContender(Mode.BATCH));
+                    contenders.add(new FrameconnContender(Mode.SPIN));
                 }
                 case NETTY_NIO_TLS, FRAMECONN_TLS -> {
                     // the tls workload's, below
@@ -160,6 +161,7 @@ final class Runner implements AutoCloseable {
     private List<Measurement> transfers(List<Contender> contenders, Workload workload, int payload, int connections,
             ThreadKind threads) throws Exception {
         long t0 = System.nanoTime();
+        contenders = contenders.stream().filter(Contender::transfers).toList();
         List<Measurement> rows = new ArrayList<>();
         for (Contender c : contenders) {
             rows.add(new Measurement(workload, c.impl(), c.mode(), payload, connections, null, c.threads(threads)));
@@ -185,7 +187,9 @@ final class Runner implements AutoCloseable {
 
     private List<Measurement> pingPongs(boolean pinned) throws Exception {
         long t0 = System.nanoTime();
-        List<Contender> players = contenders.stream().filter(Contender::pingPongs).toList();
+        // spinning only makes sense with a CPU for each end: not in the pinned child (one CPU)
+        List<Contender> players = contenders.stream().filter(Contender::pingPongs)
+                .filter(c -> !(pinned && c.mode() == Mode.SPIN)).toList();
         List<Measurement> rows = new ArrayList<>();
         for (Contender c : players) {
             rows.add(new Measurement(Workload.PING_PONG, c.impl(), c.mode(), BenchOptions.PING_PAYLOAD, 1, pinned,

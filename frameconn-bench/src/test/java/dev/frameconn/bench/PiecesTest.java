@@ -112,10 +112,23 @@ class PiecesTest {
     }
 
     @Test
+    void pingPongCpuIsAPercentOfOneCoreAndOnlyWhenMeasured() {
+        PingPongResult r = new PingPongResult(15_000, 40_000, 1000, 1_000_000_000L, -1);
+        assertThat(r.withCpu(500_000_000L, 1_000_000_000L).cpuPercent()).isEqualTo(50.0);
+        assertThat(r.withCpu(-1, 1_000_000_000L).cpuPercent()).isEqualTo(-1);
+        Measurement spin = new Measurement(Workload.PING_PONG, Impl.FRAMECONN, Mode.SPIN, 64, 1, false, "platform");
+        spin.add(r.withCpu(1_500_000_000L, 1_000_000_000L));
+        assertThat(Report.jsonLine(spin)).contains("\"mode\":\"spin\"", "\"cpu_pct\":150");
+        Measurement parked = new Measurement(Workload.PING_PONG, Impl.FRAMECONN, Mode.PER_FRAME, 64, 1, false, "platform");
+        parked.add(r);
+        assertThat(Report.jsonLine(parked)).doesNotContain("cpu_pct");
+    }
+
+    @Test
     void jsonLineCarriesTheAgreedFields() {
         Measurement m = new Measurement(Workload.PING_PONG, Impl.FRAMECONN, Mode.PER_FRAME, 64, 1, true, "platform");
-        m.add(new PingPongResult(15_000, 40_000, 1000, 1_000_000_000L));
-        m.add(new PingPongResult(17_000, 45_500, 1000, 1_000_000_000L));
+        m.add(new PingPongResult(15_000, 40_000, 1000, 1_000_000_000L, -1));
+        m.add(new PingPongResult(17_000, 45_500, 1000, 1_000_000_000L, -1));
         assertThat(Report.jsonLine(m)).isEqualTo("{\"workload\":\"ping-pong\",\"impl\":\"frameconn\","
                 + "\"mode\":\"per-frame\",\"payload\":64,\"connections\":1,\"pinned\":true,\"threads\":\"platform\","
                 + "\"rounds\":2,\"p50_us\":16,\"p50_us_min\":15,\"p50_us_max\":17,\"p99_us\":42.750,"

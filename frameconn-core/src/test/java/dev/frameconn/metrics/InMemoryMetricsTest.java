@@ -62,7 +62,7 @@ class InMemoryMetricsTest {
         noop.shutdownDrained(1, 1);
         noop.shutdownHardClose(ShutdownStep.CLOSE);
         noop.shutdownCloseError(ShutdownStep.CLOSE);
-        assertThat(ShutdownStep.DISABLE_TIMEOUTS.label()).isEqualTo("disable_timeouts");
+        assertThat(ShutdownStep.WRITE_FRAME.label()).isEqualTo("write_frame");
         assertThat(ShutdownStep.CLOSE_WRITE.label()).isEqualTo("close_write");
     }
 }
