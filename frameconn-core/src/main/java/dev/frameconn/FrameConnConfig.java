@@ -67,6 +67,13 @@ public record FrameConnConfig(
         boolean reuseFrames,
         int socketBufferSize,
         Duration readSpin) {
+    /**
+     * The longest duration any setting of frameconn accepts (timeouts, intervals,
+     * spin budgets, here and in the heartbeat layer and the CLI): 36,500 days,
+     * about 100 years, so that nanosecond deadline arithmetic cannot overflow.
+     */
+    public static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
 
     /** Default {@link #maxPayloadLength()}: 16 MiB. */
     public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 16 << 20;
@@ -138,9 +145,8 @@ public record FrameConnConfig(
         if (value.isNegative()) {
             throw new IllegalArgumentException(name + "=" + value + " must not be negative");
         }
-        // nanosecond arithmetic must not overflow: cap at about 100 years
-        if (value.compareTo(Duration.ofDays(36_500)) > 0) {
-            throw new IllegalArgumentException(name + "=" + value + " must be at most 36500 days");
+        if (value.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + "=" + value + " must be at most " + MAX_DURATION.toDays() + " days");
         }
     }
 

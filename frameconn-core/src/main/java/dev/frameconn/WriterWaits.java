@@ -1,5 +1,6 @@
 package dev.frameconn;
 
+import dev.frameconn.internal.Locks;
 import java.io.InterruptedIOException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -32,12 +33,7 @@ final class WriterWaits {
 
     /** Takes the lock; an interrupt while waiting for it is an {@link InterruptedIOException}. */
     void lockInterruptibly() throws InterruptedIOException {
-        try {
-            lock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted();
-        }
+        Locks.lockInterruptibly(lock);
     }
 
     /** Under the lock: waits for any change. */

@@ -1,5 +1,6 @@
 package dev.frameconn.cli;
 
+import dev.frameconn.FrameConnConfig;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -16,8 +17,9 @@ import picocli.CommandLine.TypeConversionException;
  * nanosecond and at most {@link #MAX}.
  */
 final class Durations {
-    /** The longest accepted duration, as for the connection's own settings: 36500 days. */
-    static final Duration MAX = Duration.ofDays(36_500);
+    /** The longest accepted duration: the connection's own ({@link FrameConnConfig#MAX_DURATION}). */
+    static final Duration MAX = FrameConnConfig.MAX_DURATION;
+    private static final String TOO_LONG = "must be at most " + MAX.toDays() + " days";
 
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 
@@ -53,7 +55,7 @@ final class Durations {
             throw bad(text, "must not be negative");
         }
         if (result.compareTo(MAX) > 0) {
-            throw bad(text, "must be at most 36500 days");
+            throw bad(text, TOO_LONG);
         }
         return result;
     }
@@ -90,7 +92,7 @@ final class Durations {
             };
             nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos)));
             if (nanos.compareTo(BigDecimal.valueOf(MAX.toSeconds()).multiply(NANOS_PER_SECOND)) > 0) {
-                throw bad(text, "must be at most 36500 days");
+                throw bad(text, TOO_LONG);
             }
         }
         BigDecimal[] split = nanos.setScale(0, RoundingMode.DOWN).divideAndRemainder(NANOS_PER_SECOND);

@@ -1,5 +1,6 @@
 package dev.frameconn.heartbeat;
 
+import dev.frameconn.FrameConnConfig;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
@@ -64,8 +65,9 @@ public record HeartbeatConfig(
         requirePositive("sendInterval", sendInterval);
         requirePositive("peerTimeout", peerTimeout);
         Objects.requireNonNull(stallTimeout, "stallTimeout");
-        if (stallTimeout.isNegative() || stallTimeout.compareTo(Duration.ofDays(36_500)) > 0) {
-            throw new IllegalArgumentException("stallTimeout=" + stallTimeout + " must be in 0..36500 days");
+        if (stallTimeout.isNegative() || stallTimeout.compareTo(FrameConnConfig.MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("stallTimeout=" + stallTimeout + " must be in 0.."
+                    + FrameConnConfig.MAX_DURATION.toDays() + " days");
         }
         if (sendInterval.compareTo(peerTimeout) >= 0) {
             // the peer would time us out between two heartbeats
@@ -81,8 +83,9 @@ public record HeartbeatConfig(
 
     private static void requirePositive(String name, Duration value) {
         Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero() || value.compareTo(Duration.ofDays(36_500)) > 0) {
-            throw new IllegalArgumentException(name + "=" + value + " must be in (0, 36500 days]");
+        if (value.isNegative() || value.isZero() || value.compareTo(FrameConnConfig.MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + "=" + value + " must be in (0, "
+                    + FrameConnConfig.MAX_DURATION.toDays() + " days]");
         }
     }
 
