@@ -109,6 +109,9 @@ final class BatchGatherer {
         out.position(at + FrameHeader.LENGTH + length);
     }
 
+    // identity, not content: ByteBuffer.equals compares the bytes left, and two
+    // distinct buffers with equal bytes must both be gathered
+    @SuppressWarnings("ReferenceEquality")
     private boolean alreadyGathered(ByteBuffer payload) {
         for (int i = 0; i < count; i++) {
             if (segments[i] == payload) {

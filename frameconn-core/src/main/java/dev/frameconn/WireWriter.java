@@ -115,6 +115,9 @@ final class WireWriter {
      * The quota is used up: a virtual thread lets the others run. Outside the
      * write timeout: waiting for a carrier is not a stalled peer.
      */
+    // a deliberate fairness yield: without it one busy writer keeps its carrier
+    // and starves the other virtual threads on it
+    @SuppressWarnings("ThreadPriorityCheck")
     private void yieldCarrier() {
         credit = QUOTA;
         if (Thread.currentThread().isVirtual()) {

@@ -37,6 +37,8 @@ final class WriterWaits {
     }
 
     /** Under the lock: waits for any change. */
+    // every caller (Outbound) loops on its own condition around this wait and re-checks it after waking
+    @SuppressWarnings("WaitNotInLoop")
     void awaitChange() throws InterruptedIOException {
         try {
             changed.await();
@@ -47,11 +49,15 @@ final class WriterWaits {
     }
 
     /** Under the lock: waits for any change, ignoring interrupts. */
+    // every caller (Outbound) loops on its own condition around this wait and re-checks it after waking
+    @SuppressWarnings("WaitNotInLoop")
     void awaitChangeUninterruptibly() {
         changed.awaitUninterruptibly();
     }
 
     /** Under the lock: waits for any change or {@code nanos}; returns what is left. */
+    // every caller (Outbound) loops on its own condition around this wait and re-checks it after waking
+    @SuppressWarnings("WaitNotInLoop")
     long awaitChange(long nanos) throws InterruptedException {
         return changed.awaitNanos(nanos);
     }

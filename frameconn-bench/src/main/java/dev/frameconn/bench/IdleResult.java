@@ -41,7 +41,7 @@ record IdleResult(IdleOptions options, List<IdleRow> rows) {
                 largest = r;
             }
         }
-        if (smallest == null || smallest == largest) {
+        if (smallest == null || smallest.connections() == largest.connections()) {
             return Double.NaN;
         }
         return largest.clientCpuPer1k() / smallest.clientCpuPer1k();

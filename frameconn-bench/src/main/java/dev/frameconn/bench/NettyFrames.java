@@ -19,6 +19,9 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
  * <p>Owns the payload buffer: {@link #release()} once, after the last write
  * has completed or the channels have closed.
  */
+// Netty reports a failed write by closing the channel (auto-close), which the handlers'
+// channelInactive turns into a failure of the round; the receiver's counts show any lost frame
+@SuppressWarnings("FutureReturnValueIgnored")
 final class NettyFrames {
     private final int payload;
     private final byte[] header;

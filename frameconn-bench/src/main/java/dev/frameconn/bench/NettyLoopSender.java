@@ -16,6 +16,9 @@ import java.net.InetSocketAddress;
  * every {@link #PUMP_FRAMES} frames. All its state is touched on the event
  * loop only.
  */
+// close() follows a failure already entered in the ledger (or ends the stream, which
+// channelInactive accounts); a failed close adds nothing: the channel is gone either way
+@SuppressWarnings("FutureReturnValueIgnored")
 final class NettyLoopSender extends ChannelInboundHandlerAdapter {
     /** Frames one pump call writes before it yields the event loop to other channels. */
     static final int PUMP_FRAMES = 1024;

@@ -11,6 +11,8 @@ import java.util.concurrent.CountDownLatch;
  * {@link NettyFrames#decoder()}: checks and counts each frame, releases it,
  * and closes its books in the {@link Ledger} when the sender's stream ends.
  */
+// close() follows a failure already entered in the ledger; channelInactive then closes the books
+@SuppressWarnings("FutureReturnValueIgnored")
 final class NettyReceiver extends ChannelInboundHandlerAdapter {
     private final String name;
     private final Ledger ledger;

@@ -21,6 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Wire#batchFrames} frames. While the channel is not writable (Netty's
  * default water marks) the thread flushes what it has and blocks.
  */
+// close() ends the stream (the receiver's channelInactive accounts for it) or follows a failure
+// already entered in the ledger; the writes' failures arrive through the last write's future
+@SuppressWarnings("FutureReturnValueIgnored")
 final class NettyThreadSender extends ChannelInboundHandlerAdapter {
     private final String name;
     private final Round round;

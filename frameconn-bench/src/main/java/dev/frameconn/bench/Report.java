@@ -492,14 +492,14 @@ final class Report {
         field(sb, "workload", Workload.IDLE.label());
         field(sb, "impl", Impl.FRAMECONN.label());
         number(sb, "connections", row.connections());
-        number(sb, "heartbeat_ms", idle.heartbeats() ? idle.options().heartbeat().toMillis() : 0);
+        number(sb, "heartbeat_ms", (double) (idle.heartbeats() ? idle.options().heartbeat().toMillis() : 0));
         if (row.skipped() != null) {
             field(sb, "skipped", row.skipped());
             return sb.append('}').toString();
         }
-        number(sb, "heap_bytes_per_conn", row.heapPerConnection());
-        number(sb, "direct_bytes_per_conn", row.directPerConnection());
-        number(sb, "total_bytes_per_conn", row.totalPerConnection());
+        number(sb, "heap_bytes_per_conn", (double) row.heapPerConnection());
+        number(sb, "direct_bytes_per_conn", (double) row.directPerConnection());
+        number(sb, "total_bytes_per_conn", (double) row.totalPerConnection());
         number(sb, "open_s", Math.round(row.openNanos() / 1e6) / 1e3);
         number(sb, "shutdown_s", Math.round(row.closeNanos() / 1e6) / 1e3);
         number(sb, "clean_client", row.cleanClient());
@@ -512,7 +512,7 @@ final class Report {
                 number(sb, "server_cpu_pct_per_1k" + suffix, Math.round(row.serverCpuPer1k() * 1e3) / 1e3);
             }
             if (idle.heartbeats()) {
-                number(sb, "heartbeats_per_s", Math.round(row.cpu().heartbeatsPerSecond()));
+                number(sb, "heartbeats_per_s", (double) Math.round(row.cpu().heartbeatsPerSecond()));
             }
         }
         return sb.append('}').toString();
@@ -555,7 +555,7 @@ final class Report {
         StringBuilder sb = new StringBuilder("{");
         field(sb, "workload", m.workload.label());
         field(sb, "impl", m.impl.label());
-        number(sb, "bytes", m.bytes);
+        number(sb, "bytes", (double) m.bytes);
         if (m.skipped() != null) {
             field(sb, "skipped", m.skipped());
             return sb.append('}').toString();

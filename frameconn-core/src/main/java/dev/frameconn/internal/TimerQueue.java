@@ -94,6 +94,8 @@ public final class TimerQueue {
     @FunctionalInterface
     public interface Action {
         /**
+         * Does the timer's work, on the timer thread.
+         *
          * @param timer the timer that fired, now idle: the action may reschedule it
          * @param now the clock's time when the timer thread found it due
          */
@@ -110,7 +112,7 @@ public final class TimerQueue {
 
     private TimerQueue(Ticker ticker) {
         this.ticker = ticker;
-        this.manual = ticker != Ticker.system();
+        this.manual = !isSystem(ticker);
     }
 
     /**
@@ -122,7 +124,7 @@ public final class TimerQueue {
      */
     public static TimerQueue of(Ticker ticker) {
         Objects.requireNonNull(ticker, "ticker");
-        if (ticker == Ticker.system()) {
+        if (isSystem(ticker)) {
             return SYSTEM;
         }
         synchronized (OTHERS) { // no I/O inside: a plain monitor is fine here
@@ -136,7 +138,11 @@ public final class TimerQueue {
         }
     }
 
-    /** @return the clock the deadlines are read on */
+    /**
+     * The clock the deadlines are read on.
+     *
+     * @return the ticker this queue was made for
+     */
     public Ticker ticker() {
         return ticker;
     }
@@ -187,7 +193,11 @@ public final class TimerQueue {
         }
     }
 
-    /** @return the number of queued timers */
+    /**
+     * The number of queued timers, for tests and monitoring.
+     *
+     * @return how many timers are queued now
+     */
     public int size() {
         lock.lock();
         try {
@@ -254,7 +264,11 @@ public final class TimerQueue {
             queue.disarm(this, true);
         }
 
-        /** @return true while the timer is queued */
+        /**
+         * Whether the timer is queued.
+         *
+         * @return true while the timer is queued
+         */
         public boolean isScheduled() {
             queue.lock.lock();
             try {
@@ -264,7 +278,11 @@ public final class TimerQueue {
             }
         }
 
-        /** @return the time it is queued for; meaningless unless {@link #isScheduled()} */
+        /**
+         * The time the timer is queued for.
+         *
+         * @return its deadline in ticker time; meaningless unless {@link #isScheduled()}
+         */
         public long deadlineNanos() {
             queue.lock.lock();
             try {
@@ -273,6 +291,12 @@ public final class TimerQueue {
                 queue.lock.unlock();
             }
         }
+    }
+
+    // identity: Ticker.system() is a singleton, and only that instance tells the real clock
+    @SuppressWarnings("ReferenceEquality")
+    private static boolean isSystem(Ticker ticker) {
+        return ticker == Ticker.system();
     }
 
     // ---------------------------------------------------------------- queue operations
@@ -367,6 +391,8 @@ public final class TimerQueue {
         }
     }
 
+    // run(), the only caller, loops: after waking it re-reads the size and the head's deadline
+    @SuppressWarnings("WaitNotInLoop")
     private void awaitQuietly(long nanos) {
         try {
             changed.awaitNanos(nanos);

@@ -58,7 +58,7 @@ final class SourceReader implements Runnable {
                         buf = free.take();
                     }
                 }
-                if (buf == POISON || stopped) {
+                if (isPoison(buf) || stopped) {
                     return;
                 }
                 buf.clear();
@@ -108,5 +108,19 @@ final class SourceReader implements Runnable {
         stopped = true;
         filled.clear();
         free.offer(POISON);
+    }
+
+    /** True if {@code chunk} is the {@link #DONE} sentinel. */
+    // identity: the sentinels are empty buffers, and ByteBuffer.equals would call
+    // any chunk with nothing left equal to them
+    @SuppressWarnings("ReferenceEquality")
+    static boolean isDone(ByteBuffer chunk) {
+        return chunk == DONE;
+    }
+
+    // identity, as in isDone
+    @SuppressWarnings("ReferenceEquality")
+    private static boolean isPoison(ByteBuffer chunk) {
+        return chunk == POISON;
     }
 }

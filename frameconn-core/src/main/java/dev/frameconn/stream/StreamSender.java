@@ -93,7 +93,7 @@ final class StreamSender {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while sending a stream");
             }
-            if (c != SourceReader.DONE) {
+            if (!SourceReader.isDone(c)) {
                 int n = c.remaining();
                 write(type, c); // a direct buffer: gathered behind the header, not copied
                 bytes += n;

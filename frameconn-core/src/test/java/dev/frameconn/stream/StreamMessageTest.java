@@ -226,6 +226,11 @@ class StreamMessageTest {
             public int read() throws IOException {
                 throw new IOException("no such dataset: pool/ä");
             }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                throw new IOException("no such dataset: pool/ä");
+            }
         };
         CompletableFuture<Long> sent = async(() -> s[0].send(DATA, failing));
         assertThatThrownBy(() -> s[1].receiveMessage(DATA, 100)).isInstanceOfSatisfying(

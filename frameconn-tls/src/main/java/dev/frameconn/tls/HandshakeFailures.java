@@ -44,7 +44,7 @@ final class HandshakeFailures {
             return known;
         }
         if (e instanceof SSLException ssl) {
-            return fromSsl(ssl, peer, handshake.bytesIn(), true);
+            return fromSsl(ssl, peer, true);
         }
         if (e instanceof ClosedChannelException) {
             return new TlsHandshakeException(Reason.FAILED, peer, "closed locally during the handshake", e);
@@ -64,12 +64,12 @@ final class HandshakeFailures {
     static IOException afterHandshake(SSLException e, TlsTransport transport) {
         String alert = alert(e);
         if (alert != null && CERTIFICATE_ALERTS.contains(alert)) {
-            return fromSsl(e, transport.remoteAddress(), 1, false);
+            return fromSsl(e, transport.remoteAddress(), false);
         }
         return e;
     }
 
-    private static TlsHandshakeException fromSsl(SSLException e, SocketAddress peer, long bytesIn, boolean during) {
+    private static TlsHandshakeException fromSsl(SSLException e, SocketAddress peer, boolean during) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CheckingTrustManager.Rejected rejected) {
                 return new TlsHandshakeException(rejected.reason, peer, rejected.getMessage(), e);

@@ -38,6 +38,9 @@ final class Pem {
 
     private Pem() {}
 
+    /** One PEM block: its label and its decoded bytes. */
+    // a private carrier, never compared or hashed: the array's identity equals() does not matter
+    @SuppressWarnings("ArrayRecordComponent")
     record Block(String label, byte[] der) {}
 
     static List<Block> blocks(Path file) throws IOException {
@@ -91,17 +94,21 @@ final class Pem {
         String algorithm = publicKey == null ? null : publicKey.getAlgorithm();
         for (Block block : blocks(file)) {
             switch (block.label()) {
-                case "PRIVATE KEY":
+                case "PRIVATE KEY" -> {
                     return pkcs8(file, block.der(), algorithm);
-                case "RSA PRIVATE KEY":
+                }
+                case "RSA PRIVATE KEY" -> {
                     return pkcs8(file, wrapPkcs1(block.der()), "RSA");
-                case "EC PRIVATE KEY":
+                }
+                case "EC PRIVATE KEY" -> {
                     return pkcs8(file, wrapSec1(file, block.der(), publicKey), "EC");
-                case "ENCRYPTED PRIVATE KEY":
-                    throw new IOException("file=" + file + " holds an encrypted private key, which is not supported;"
-                            + " decrypt it (openssl pkcs8 -topk8 -nocrypt) or use a PKCS#12 keystore");
-                default:
+                }
+                case "ENCRYPTED PRIVATE KEY" -> throw new IOException("file=" + file + " holds an encrypted private"
+                        + " key, which is not supported; decrypt it (openssl pkcs8 -topk8 -nocrypt) or use a PKCS#12"
+                        + " keystore");
+                default -> {
                     // certificates and parameters next to the key are fine
+                }
             }
         }
         throw new IOException("file=" + file + " holds no PEM block 'BEGIN PRIVATE KEY', 'BEGIN RSA PRIVATE KEY'"

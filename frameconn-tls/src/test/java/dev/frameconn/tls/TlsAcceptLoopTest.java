@@ -8,6 +8,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -87,15 +88,14 @@ class TlsAcceptLoopTest {
         }
     }
 
-    /** Spins (yielding) until {@code value} reaches {@code least}; fails after 20 s. */
+    /** Polls every millisecond until {@code value} reaches {@code least}; fails after 20 s. */
     private static void awaitAtLeast(LongSupplier value, long least) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (value.getAsLong() < least) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("value=" + value.getAsLong() + " did not reach " + least + " within 20 s");
             }
-            Thread.onSpinWait();
-            Thread.yield();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 }

@@ -12,6 +12,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Random;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -172,7 +173,7 @@ class TlsRecordBatchingTest {
         private final Future<Void> running;
         private volatile SocketChannel in;
         private volatile SocketChannel out;
-        private volatile long pieces;
+        private final AtomicLong pieces = new AtomicLong();
 
         Relay(InetSocketAddress target, long seed) throws IOException {
             listener.bind(TlsFixtures.loopback());
@@ -198,7 +199,7 @@ class TlsRecordBatchingTest {
                     int limit = b.limit();
                     if (cut != null) {
                         b.limit(Math.min(limit, b.position() + 1 + cut.nextInt(3000)));
-                        pieces++;
+                        pieces.incrementAndGet();
                     }
                     while (b.hasRemaining()) {
                         to.write(b);
@@ -216,7 +217,7 @@ class TlsRecordBatchingTest {
         }
 
         long pieces() {
-            return pieces;
+            return pieces.get();
         }
 
         @Override
