@@ -1,5 +1,7 @@
 package dev.frameconn.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameConnConfig;
@@ -45,6 +47,21 @@ public class ConnectionStateLincheckTest {
      */
     private static final int WRITE_LENGTH = 9000;
 
+    /**
+     * A connection outside the model whose deadline, a day away, keeps the clock's
+     * timer thread alive for the whole check. Without it the first timer armed
+     * inside an operation (the shutdown's deadline) would start that thread there,
+     * and Lincheck would take it for a thread of the test and report the model as
+     * hung while it waits for its next timer.
+     */
+    private static final FrameConn TIMER_KEEPER = keepTimerThreadAlive();
+
+    private static FrameConn keepTimerThreadAlive() {
+        FrameConn keeper = FrameConn.over(new ModelPeer(), FrameConnConfig.defaults().withIdleTimeout(Duration.ZERO));
+        keeper.setDeadline(Duration.ofDays(1));
+        return keeper;
+    }
+
     private final BufferPool pool = new BufferPool(6, 16, 4, 1 << 20);
     private final byte[] payload = new byte[WRITE_LENGTH];
     private final FrameConn conn = FrameConn.over(new ModelPeer(), FrameConnConfig.defaults()
@@ -84,6 +101,7 @@ public class ConnectionStateLincheckTest {
 
     @Test
     void modelCheck() {
+        assertThat(TIMER_KEEPER.isOpen()).isTrue();
         new ModelCheckingOptions()
                 .iterations(Integer.getInteger("lincheck.iterations", 3))
                 .invocationsPerIteration(Integer.getInteger("lincheck.invocations", 100))
