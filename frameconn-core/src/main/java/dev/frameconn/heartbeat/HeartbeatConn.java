@@ -120,7 +120,7 @@ public final class HeartbeatConn implements AutoCloseable {
     /** The one lock of the receive side, the stall clocks, the pacer and the sender's wake-up; no I/O under it. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Failures failures;
-    private final PacerThread pacer;
+    private final PacerTimer pacer;
     private final ReceiveSide receiving;
     private final SendSide sending;
     private final BackgroundThreads threads;
@@ -131,11 +131,11 @@ public final class HeartbeatConn implements AutoCloseable {
         this.config = config;
         this.failures = new Failures(conn, config);
         StallClocks clocks = new StallClocks(config.stallTimeout().toNanos());
-        this.pacer = new PacerThread(this, lock, new Pacing(config.sendInterval().toNanos(), clocks));
+        this.pacer = new PacerTimer(this, lock, new Pacing(config.sendInterval().toNanos(), clocks));
         this.receiving = new ReceiveSide(conn, config, failures, lock, clocks, pacer);
-        this.sending = new SendSide(conn, config, failures, lock, clocks, pacer);
-        this.threads = new BackgroundThreads(config.threadFactory(), receiving::readLoop, pacer::run,
-                sending::senderLoop);
+        // the reader is the one thread that lives as long as the connection
+        this.threads = new BackgroundThreads(config.threadFactory(), receiving::readLoop);
+        this.sending = new SendSide(conn, config, failures, lock, clocks, pacer, threads);
     }
 
     /**
@@ -159,6 +159,7 @@ public final class HeartbeatConn implements AutoCloseable {
             conn.setIdleTimeout(config.peerTimeout());
             hb = new HeartbeatConn(conn, config);
             hb.threads.start();
+            hb.pacer.start();
             return hb;
         } catch (RuntimeException | Error e) {
             // a reader already started would otherwise read the connection for ever
@@ -293,20 +294,22 @@ public final class HeartbeatConn implements AutoCloseable {
         return sending.lastWrite();
     }
 
-    /** The pacer found a heartbeat due. Under {@link #lock}. */
-    void heartbeatDueLocked() {
-        sending.heartbeatDueLocked();
+    /** The pacer found a heartbeat due at {@code now}. Under {@link #lock}, on the timer thread. */
+    void heartbeatDueLocked(long now) {
+        sending.heartbeatDueLocked(now);
     }
 
     /**
-     * The pacer found a stall: reported once, and the connection closed,
-     * which is a local close and does not block. Under {@link #lock}.
+     * The pacer found a stall (once per connection): reported, and waiting
+     * readers woken to see it, at once; the connection is closed on a
+     * short-lived thread, because a close may wait for a writer inside the
+     * connection and the timer thread must not block. Under {@link #lock}.
      */
     void stalledLocked(StreamStalledException.Direction s) {
         failures.stalled(s);
-        // a blocked write can only be stopped by closing; either way the stream is in an unknown state
-        conn.close();
         receiving.wakeReadersLocked();
+        // a blocked write can only be stopped by closing; either way the stream is in an unknown state
+        threads.startShortLived(conn::close);
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -420,15 +423,6 @@ public final class HeartbeatConn implements AutoCloseable {
      */
     public boolean threadsEnded() {
         return threads.ended();
-    }
-
-    static void lockInterruptibly(ReentrantLock l) throws InterruptedIOException {
-        try {
-            l.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the connection's lock");
-        }
     }
 
     /** {@code 10s}, {@code 250ms}: durations as people write them on a command line. */
