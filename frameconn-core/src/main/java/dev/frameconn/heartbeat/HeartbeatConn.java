@@ -48,9 +48,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *       blocked heartbeat at this layer: the heartbeat is written without the
  *       write side's lock, so a write behind it waits inside the connection,
  *       where the send stall clock counts it. Timers never wait on I/O.</li>
- *   <li><b>No stray threads.</b> The reader, the pacer (timers) and the
- *       heartbeat sender end on {@link #shutdown()} and {@link #close()}, which
- *       wait for them.</li>
+ *   <li><b>No stray threads.</b> The reader and any short-lived heartbeat or
+ *       stall thread end on {@link #shutdown()} and {@link #close()}, which
+ *       wait for them; the pacing timer is closed, and no thread starts after.</li>
+ *   <li><b>An idle connection costs one thread.</b> Only the reader lives as
+ *       long as the connection. Pacing is a timer in the
+ *       {@linkplain dev.frameconn.FrameConnConfig#ticker() clock's} one timer
+ *       queue, whose single thread serves every connection; a heartbeat is
+ *       written by a thread that lives only as long as the write.</li>
  * </ul>
  *
  * <p>Application types must leave bits 24..31 clear: 24..27 belong to this
@@ -61,8 +66,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Stall clocks</h2>
  * Two clocks, one per direction, count time in which the application waits on
- * the peer and no payload byte moves; the pacer reports a stall when either
- * reaches the stall timeout.
+ * the peer and no payload byte moves; the pacing timer reports a stall when
+ * either reaches the stall timeout.
  * <ul>
  *   <li><b>Receiving</b> runs while a thread waits in {@link #readFrame()}
  *       for a frame to arrive. It goes back to zero when an application frame
@@ -92,15 +97,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *   reader:  conn.readFrame() --HEARTBEAT--> drop, resetWriteTimeout
  *                             --application--> queue (blocks while full)
  *                             --failure-----> kept, handed to readFrame() after the queue
- *   pacer:   sleeps until the next heartbeat or stall could be due (no I/O);
- *            heartbeat due --> wakes the sender; stall --> closes the connection
- *   sender:  on wake-up: tryLock the write side; if no write came meanwhile, unlock and write HEARTBEAT
+ *   pacing timer (no thread of its own; fires on the clock's shared timer thread, never blocks):
+ *            at the next time a heartbeat or stall could be due: look, under the lock;
+ *            heartbeat due and the write side free (tryLock) --> start a heartbeat writer,
+ *              or, if one is still under way, tell it to write one more;
+ *            stall --> report it, wake waiting readers, start a thread that closes the connection;
+ *            re-arm for the next look
+ *   heartbeat writer (short-lived, at most one at a time):
+ *            tryLock the write side; if no write came meanwhile, unlock and write + flush HEARTBEAT;
+ *            again while one more fell due meanwhile; then ends
  * </pre>
  * The classes, one job each: {@code ReceiveSide} (reader and queue),
- * {@code SendSide} (writes and the sender), {@code PacerThread} (the timer
- * thread), which runs {@code Pacing} and {@code StallClocks} (the decisions,
- * arithmetic over the time passed in); this class puts them together and
- * shuts them down.
+ * {@code SendSide} (writes and heartbeats), {@code PacerTimer} (the timer),
+ * which runs {@code Pacing} and {@code StallClocks} (the decisions,
+ * arithmetic over the time passed in), {@code BackgroundThreads} (makes,
+ * starts and joins the threads); this class puts them together and shuts
+ * them down.
  */
 public final class HeartbeatConn implements AutoCloseable {
     /** The HEARTBEAT frame type, 1 &lt;&lt; 24; its payload is empty. */
@@ -117,7 +129,7 @@ public final class HeartbeatConn implements AutoCloseable {
 
     private final FrameConn conn;
     private final HeartbeatConfig config;
-    /** The one lock of the receive side, the stall clocks, the pacer and the sender's wake-up; no I/O under it. */
+    /** The one lock of the receive side, the stall clocks, the pacer and the heartbeat bookkeeping; no I/O under it. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Failures failures;
     private final PacerTimer pacer;
@@ -140,12 +152,14 @@ public final class HeartbeatConn implements AutoCloseable {
 
     /**
      * Puts the heartbeat layer on {@code conn}, which it owns from now on: its
-     * idle timeout becomes {@link HeartbeatConfig#peerTimeout()}, and the
-     * background threads start. Nobody else may read from {@code conn}.
+     * idle timeout becomes {@link HeartbeatConfig#peerTimeout()}, the reader
+     * starts and the pacing timer is armed. Nobody else may read from {@code conn}.
      *
-     * <p>If the thread factory fails (throws, returns null, or a thread cannot
-     * start), {@code conn} is closed and the threads already started are
-     * stopped before the failure is rethrown: nothing is left running.
+     * <p>If the thread factory fails for the reader (throws, returns null, or
+     * the thread cannot start), {@code conn} is closed before the failure is
+     * rethrown: nothing is left running. (Short-lived threads made later fall
+     * back to plain virtual threads instead: see
+     * {@link HeartbeatConfig#threadFactory()}.)
      *
      * @param conn the framed connection, owned by the result from now on
      * @param config the heartbeat configuration
