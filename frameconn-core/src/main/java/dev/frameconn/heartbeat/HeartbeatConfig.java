@@ -35,9 +35,14 @@ import java.util.concurrent.ThreadFactory;
  *        ready for the application at most; when the queue is full the reader
  *        stops reading, so TCP flow control still slows the peer down.
  *        Default {@value #DEFAULT_RECEIVE_QUEUE_FRAMES}.
- * @param threadFactory makes the connection's three background threads
- *        (reader, pacer, heartbeat sender) and the stream layer's source
- *        readers. Default: virtual threads named {@code frameconn-heartbeat-…}.
+ * @param threadFactory makes the connection's threads: its reader, which
+ *        lives as long as the connection; a short-lived thread whenever a
+ *        heartbeat is written (at most one at a time), and one to close the
+ *        connection after a stall; and the stream layer's source readers.
+ *        Pacing is a timer, not a thread. The short-lived threads are made on
+ *        the shared timer thread, so the factory must not block; if it fails
+ *        for them, a plain virtual thread does the work instead. Default:
+ *        virtual threads named {@code frameconn-heartbeat-…}.
  * @param metrics where the connection reports heartbeats and stalls. Default
  *        {@link HeartbeatMetrics#NOOP}.
  */

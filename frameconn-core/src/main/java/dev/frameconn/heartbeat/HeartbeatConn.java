@@ -48,9 +48,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *       blocked heartbeat at this layer: the heartbeat is written without the
  *       write side's lock, so a write behind it waits inside the connection,
  *       where the send stall clock counts it. Timers never wait on I/O.</li>
- *   <li><b>No stray threads.</b> The reader, the pacer (timers) and the
- *       heartbeat sender end on {@link #shutdown()} and {@link #close()}, which
- *       wait for them.</li>
+ *   <li><b>No stray threads.</b> The reader and any short-lived heartbeat or
+ *       stall thread end on {@link #shutdown()} and {@link #close()}, which
+ *       wait for them; the pacing timer is closed, and no thread starts after.</li>
+ *   <li><b>An idle connection costs one thread.</b> Only the reader lives as
+ *       long as the connection. Pacing is a timer in the
+ *       {@linkplain dev.frameconn.FrameConnConfig#ticker() clock's} one timer
+ *       queue, whose single thread serves every connection; a heartbeat is
+ *       written by a thread that lives only as long as the write.</li>
  * </ul>
  *
  * <p>Application types must leave bits 24..31 clear: 24..27 belong to this
@@ -61,8 +66,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Stall clocks</h2>
  * Two clocks, one per direction, count time in which the application waits on
- * the peer and no payload byte moves; the pacer reports a stall when either
- * reaches the stall timeout.
+ * the peer and no payload byte moves; the pacing timer reports a stall when
+ * either reaches the stall timeout.
  * <ul>
  *   <li><b>Receiving</b> runs while a thread waits in {@link #readFrame()}
  *       for a frame to arrive. It goes back to zero when an application frame
@@ -92,15 +97,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *   reader:  conn.readFrame() --HEARTBEAT--> drop, resetWriteTimeout
  *                             --application--> queue (blocks while full)
  *                             --failure-----> kept, handed to readFrame() after the queue
- *   pacer:   sleeps until the next heartbeat or stall could be due (no I/O);
- *            heartbeat due --> wakes the sender; stall --> closes the connection
- *   sender:  on wake-up: tryLock the write side; if no write came meanwhile, unlock and write HEARTBEAT
+ *   pacing timer (no thread of its own; fires on the clock's shared timer thread, never blocks):
+ *            at the next time a heartbeat or stall could be due: look, under the lock;
+ *            heartbeat due and the write side free (tryLock) --> start a heartbeat writer,
+ *              or, if one is still under way, tell it to write one more;
+ *            stall --> report it, wake waiting readers, start a thread that closes the connection;
+ *            re-arm for the next look
+ *   heartbeat writer (short-lived, at most one at a time):
+ *            tryLock the write side; if no write came meanwhile, unlock and write + flush HEARTBEAT;
+ *            again while one more fell due meanwhile; then ends
  * </pre>
  * The classes, one job each: {@code ReceiveSide} (reader and queue),
- * {@code SendSide} (writes and the sender), {@code PacerThread} (the timer
- * thread), which runs {@code Pacing} and {@code StallClocks} (the decisions,
- * arithmetic over the time passed in); this class puts them together and
- * shuts them down.
+ * {@code SendSide} (writes and heartbeats), {@code PacerTimer} (the timer),
+ * which runs {@code Pacing} and {@code StallClocks} (the decisions,
+ * arithmetic over the time passed in), {@code BackgroundThreads} (makes,
+ * starts and joins the threads); this class puts them together and shuts
+ * them down.
  */
 public final class HeartbeatConn implements AutoCloseable {
     /** The HEARTBEAT frame type, 1 &lt;&lt; 24; its payload is empty. */
@@ -117,10 +129,10 @@ public final class HeartbeatConn implements AutoCloseable {
 
     private final FrameConn conn;
     private final HeartbeatConfig config;
-    /** The one lock of the receive side, the stall clocks, the pacer and the sender's wake-up; no I/O under it. */
+    /** The one lock of the receive side, the stall clocks, the pacer and the heartbeat bookkeeping; no I/O under it. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Failures failures;
-    private final PacerThread pacer;
+    private final PacerTimer pacer;
     private final ReceiveSide receiving;
     private final SendSide sending;
     private final BackgroundThreads threads;
@@ -131,21 +143,23 @@ public final class HeartbeatConn implements AutoCloseable {
         this.config = config;
         this.failures = new Failures(conn, config);
         StallClocks clocks = new StallClocks(config.stallTimeout().toNanos());
-        this.pacer = new PacerThread(this, lock, new Pacing(config.sendInterval().toNanos(), clocks));
+        this.pacer = new PacerTimer(this, lock, new Pacing(config.sendInterval().toNanos(), clocks));
         this.receiving = new ReceiveSide(conn, config, failures, lock, clocks, pacer);
-        this.sending = new SendSide(conn, config, failures, lock, clocks, pacer);
-        this.threads = new BackgroundThreads(config.threadFactory(), receiving::readLoop, pacer::run,
-                sending::senderLoop);
+        // the reader is the one thread that lives as long as the connection
+        this.threads = new BackgroundThreads(config.threadFactory(), receiving::readLoop);
+        this.sending = new SendSide(conn, config, failures, lock, clocks, pacer, threads);
     }
 
     /**
      * Puts the heartbeat layer on {@code conn}, which it owns from now on: its
-     * idle timeout becomes {@link HeartbeatConfig#peerTimeout()}, and the
-     * background threads start. Nobody else may read from {@code conn}.
+     * idle timeout becomes {@link HeartbeatConfig#peerTimeout()}, the reader
+     * starts and the pacing timer is armed. Nobody else may read from {@code conn}.
      *
-     * <p>If the thread factory fails (throws, returns null, or a thread cannot
-     * start), {@code conn} is closed and the threads already started are
-     * stopped before the failure is rethrown: nothing is left running.
+     * <p>If the thread factory fails for the reader (throws, returns null, or
+     * the thread cannot start), {@code conn} is closed before the failure is
+     * rethrown: nothing is left running. (Short-lived threads made later fall
+     * back to plain virtual threads instead: see
+     * {@link HeartbeatConfig#threadFactory()}.)
      *
      * @param conn the framed connection, owned by the result from now on
      * @param config the heartbeat configuration
@@ -159,6 +173,7 @@ public final class HeartbeatConn implements AutoCloseable {
             conn.setIdleTimeout(config.peerTimeout());
             hb = new HeartbeatConn(conn, config);
             hb.threads.start();
+            hb.pacer.start();
             return hb;
         } catch (RuntimeException | Error e) {
             // a reader already started would otherwise read the connection for ever
@@ -293,20 +308,22 @@ public final class HeartbeatConn implements AutoCloseable {
         return sending.lastWrite();
     }
 
-    /** The pacer found a heartbeat due. Under {@link #lock}. */
-    void heartbeatDueLocked() {
-        sending.heartbeatDueLocked();
+    /** The pacer found a heartbeat due at {@code now}. Under {@link #lock}, on the timer thread. */
+    void heartbeatDueLocked(long now) {
+        sending.heartbeatDueLocked(now);
     }
 
     /**
-     * The pacer found a stall: reported once, and the connection closed,
-     * which is a local close and does not block. Under {@link #lock}.
+     * The pacer found a stall (once per connection): reported, and waiting
+     * readers woken to see it, at once; the connection is closed on a
+     * short-lived thread, because a close may wait for a writer inside the
+     * connection and the timer thread must not block. Under {@link #lock}.
      */
     void stalledLocked(StreamStalledException.Direction s) {
         failures.stalled(s);
-        // a blocked write can only be stopped by closing; either way the stream is in an unknown state
-        conn.close();
         receiving.wakeReadersLocked();
+        // a blocked write can only be stopped by closing; either way the stream is in an unknown state
+        threads.startShortLived(conn::close);
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -420,15 +437,6 @@ public final class HeartbeatConn implements AutoCloseable {
      */
     public boolean threadsEnded() {
         return threads.ended();
-    }
-
-    static void lockInterruptibly(ReentrantLock l) throws InterruptedIOException {
-        try {
-            l.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the connection's lock");
-        }
     }
 
     /** {@code 10s}, {@code 250ms}: durations as people write them on a command line. */

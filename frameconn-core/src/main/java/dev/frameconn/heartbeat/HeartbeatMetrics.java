@@ -3,7 +3,9 @@ package dev.frameconn.heartbeat;
 /**
  * What a {@link HeartbeatConn} reports: a service-provider interface whose
  * methods all default to doing nothing. Implementations must be thread-safe
- * and fast; they run on the connection's background threads. One instance may
+ * and fast, and must not block; they run on the connection's background
+ * threads, and {@link #stalled} on the timer thread that every connection of
+ * the clock shares. One instance may
  * serve many connections.
  */
 public interface HeartbeatMetrics {

@@ -4,8 +4,9 @@ package dev.frameconn.heartbeat;
  * What the heartbeat pacer decides at one look at the clock, as arithmetic
  * over times passed in: whether a heartbeat is due, whether a stall clock
  * expired, and how long until something could be due next. No threads: the
- * mechanism that runs the looks (today a pacer thread per connection) calls
- * {@link #look} and carries out the result. Guarded by the caller's lock.
+ * mechanism that runs the looks ({@link PacerTimer}, a timer in the clock's
+ * timer queue) calls {@link #look} and carries out the result. Guarded by the
+ * caller's lock.
  *
  * <pre>
  *   WATCHING --a stall clock expired--> STALLED    (reported once; the connection is closed)

@@ -2,6 +2,7 @@ package dev.frameconn.heartbeat;
 
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
+import dev.frameconn.internal.Locks;
 import dev.frameconn.internal.jfr.FrameConnEvents;
 import dev.frameconn.time.Ticker;
 import dev.frameconn.wire.FrameHeader;
@@ -28,7 +29,7 @@ final class ReceiveSide {
     private final Condition notEmpty;
     private final Condition notFull;
     private final StallClocks clocks;
-    private final PacerThread pacer;
+    private final PacerTimer pacer;
     private final int capacity;
     private final ArrayDeque<Frame> queue;
     // guarded by lock
@@ -39,7 +40,7 @@ final class ReceiveSide {
     volatile long lastReceived;
 
     ReceiveSide(FrameConn conn, HeartbeatConfig config, Failures failures, ReentrantLock lock, StallClocks clocks,
-            PacerThread pacer) {
+            PacerTimer pacer) {
         this.conn = conn;
         this.failures = failures;
         this.ticker = conn.config().ticker();
@@ -59,7 +60,7 @@ final class ReceiveSide {
      * empty frames of {@code skipEmptyType} are released and the wait goes on.
      */
     Frame take(int skipEmptyType) throws IOException {
-        HeartbeatConn.lockInterruptibly(lock);
+        Locks.lockInterruptibly(lock);
         try {
             boolean counted = false;
             boolean payload = false;

@@ -1,19 +1,20 @@
 package dev.frameconn.heartbeat;
 
 import dev.frameconn.FrameConn;
+import dev.frameconn.internal.Locks;
 import dev.frameconn.time.Ticker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The send side of a {@link HeartbeatConn}: application writes and flushes,
- * which run the send stall clock, and the heartbeat sender thread, which the
- * pacer wakes when a heartbeat is due. The write side has its own lock, so
- * that the sender can skip a heartbeat instead of queueing behind a write; the
- * stall clock and the sender's wake-up are under the connection's one lock.
+ * which run the send stall clock, and heartbeats, each written by a
+ * short-lived thread that the pacer starts when one is due (at most one at a
+ * time). The write side has its own lock, so that the pacer can skip a
+ * heartbeat instead of queueing behind a write; the stall clock and the
+ * heartbeat bookkeeping are under the connection's one lock.
  */
 final class SendSide {
     private final Failures failures;
@@ -22,7 +23,8 @@ final class SendSide {
     private final HeartbeatMetrics metrics;
     private final long intervalNanos;
     private final StallClocks clocks;
-    private final PacerThread pacer;
+    private final PacerTimer pacer;
+    private final BackgroundThreads threads;
 
     // the write side: our own lock, so that the sender can skip instead of waiting
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -30,14 +32,15 @@ final class SendSide {
 
     // guarded by lock, the connection's one lock
     private final ReentrantLock lock;
-    private final Condition senderWake;
+    private boolean heartbeatUnderWay;
     private boolean heartbeatDue;
+    private boolean writeSideFailed;
     private boolean stopped;
 
     final LongAdder heartbeatsSent = new LongAdder();
 
     SendSide(FrameConn conn, HeartbeatConfig config, Failures failures, ReentrantLock lock, StallClocks clocks,
-            PacerThread pacer) {
+            PacerTimer pacer, BackgroundThreads threads) {
         this.conn = conn;
         this.failures = failures;
         this.ticker = conn.config().ticker();
@@ -45,8 +48,8 @@ final class SendSide {
         this.intervalNanos = config.sendInterval().toNanos();
         this.clocks = clocks;
         this.pacer = pacer;
+        this.threads = threads;
         this.lock = lock;
-        this.senderWake = lock.newCondition();
         this.lastWrite = ticker.nanoTime();
     }
 
@@ -58,7 +61,7 @@ final class SendSide {
     /** Writes one application frame; {@code type} was checked. */
     void write(int type, ByteBuffer payload) throws IOException {
         boolean carriesPayload = payload.hasRemaining();
-        HeartbeatConn.lockInterruptibly(writeLock);
+        Locks.lockInterruptibly(writeLock);
         try {
             // measured under the lock: waiting behind another writer is not a stall of ours
             sendStarted(false);
@@ -121,37 +124,52 @@ final class SendSide {
         }
     }
 
-    // ---------------------------------------------------------------- the heartbeat sender
+    // ---------------------------------------------------------------- heartbeats
 
-    /** A heartbeat is due: wakes the sender. Under the lock. */
-    void heartbeatDueLocked() {
-        heartbeatDue = true;
-        senderWake.signal();
+    /**
+     * A heartbeat is due at {@code now}: starts a short-lived thread that writes
+     * it. If one is still under way, it writes this one too when it is done
+     * (unless something was written meanwhile), as one sender thread would.
+     * Skipped if an application write holds the write side (that is traffic,
+     * and waiting behind it helps nobody) or the write side failed. Under the
+     * lock, on the timer thread: nothing here blocks.
+     */
+    void heartbeatDueLocked(long now) {
+        if (stopped || writeSideFailed) {
+            return;
+        }
+        if (heartbeatUnderWay) {
+            heartbeatDue = true;
+            return;
+        }
+        if (!writeLock.tryLock()) {
+            return; // not worth a thread: the thread would find the same
+        }
+        writeLock.unlock();
+        heartbeatUnderWay = true;
+        threads.startShortLived(this::heartbeats);
     }
 
-    /** The connection stops: the sender ends. Under the lock. */
+    /** The connection stops: no heartbeat starts after this. Under the lock. */
     void stopLocked() {
         stopped = true;
-        senderWake.signalAll();
     }
 
-    /** The heartbeat sender's loop: one heartbeat per wake-up, until stopped or a write fails. */
-    void senderLoop() {
+    /** A short-lived heartbeat thread: one heartbeat, and another for each that fell due meanwhile. */
+    private void heartbeats() {
+        boolean ok = true;
         while (true) {
+            ok = ok && sendHeartbeat();
             lock.lock();
             try {
-                while (!heartbeatDue && !stopped) {
-                    senderWake.awaitUninterruptibly();
-                }
-                if (stopped) {
+                if (!ok || stopped || !heartbeatDue) {
+                    heartbeatUnderWay = false;
+                    writeSideFailed |= !ok;
                     return;
                 }
                 heartbeatDue = false;
             } finally {
                 lock.unlock();
-            }
-            if (!sendHeartbeat()) {
-                return;
             }
         }
     }
@@ -169,7 +187,8 @@ final class SendSide {
             }
         } finally {
             // not held while writing: if the peer does not read, the heartbeat blocks, and an application
-            // write waiting for this lock would wait uncounted by the send stall clock, for ever
+            // write waiting for this lock would wait uncounted by the send stall clock, for ever. The
+            // connection itself keeps the heartbeat's bytes apart from any frame written meanwhile.
             writeLock.unlock();
         }
         try {

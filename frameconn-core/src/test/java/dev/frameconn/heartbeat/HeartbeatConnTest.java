@@ -321,7 +321,8 @@ class HeartbeatConnTest {
         assertThat(aDown.get(20, TimeUnit.SECONDS).clean()).isTrue();
         assertThat(a.threadsEnded()).isTrue();
         assertThat(b.threadsEnded()).isTrue();
-        assertThat(net.threads.threads()).hasSize(6);
+        // a reader each; no heartbeat fell due, so no heartbeat thread ran (pacing is a timer, not a thread)
+        assertThat(net.threads.threads()).hasSize(2);
     }
 
     @Test
@@ -349,11 +350,11 @@ class HeartbeatConnTest {
         spent.start();
         spent.join();
         AtomicInteger made = new AtomicInteger();
-        // reader and pacer start; the sender is a thread that already ran, so its start() throws
-        java.util.concurrent.ThreadFactory third = r -> made.incrementAndGet() == 3 ? spent : net.threads.newThread(r);
-        assertThatThrownBy(() -> HeartbeatConn.wrap(pair[0], net.heartbeatConfig().withThreadFactory(third)))
+        // the reader, the one long-lived thread, is a thread that already ran, so its start() throws
+        java.util.concurrent.ThreadFactory first = r -> made.incrementAndGet() == 1 ? spent : net.threads.newThread(r);
+        assertThatThrownBy(() -> HeartbeatConn.wrap(pair[0], net.heartbeatConfig().withThreadFactory(first)))
                 .isInstanceOf(IllegalThreadStateException.class);
-        assertThat(net.threads.threads()).hasSize(2);
+        assertThat(made).hasValue(1);
         Await.until("the started threads ended", () -> net.threads.alive().isEmpty());
         assertThat(pair[0].isOpen()).isFalse();
     }
@@ -362,13 +363,11 @@ class HeartbeatConnTest {
     void aThreadFactoryThatFailsClosesTheConnection() throws Exception {
         FrameConn[] pair = net.framePair();
         AtomicInteger made = new AtomicInteger();
-        java.util.concurrent.ThreadFactory second = r -> {
-            if (made.incrementAndGet() == 2) {
-                throw new IllegalStateException("no threads today");
-            }
-            return net.threads.newThread(r);
+        java.util.concurrent.ThreadFactory failing = r -> {
+            made.incrementAndGet();
+            throw new IllegalStateException("no threads today");
         };
-        assertThatThrownBy(() -> HeartbeatConn.wrap(pair[0], net.heartbeatConfig().withThreadFactory(second)))
+        assertThatThrownBy(() -> HeartbeatConn.wrap(pair[0], net.heartbeatConfig().withThreadFactory(failing)))
                 .hasMessage("no threads today");
         assertThat(pair[0].isOpen()).isFalse();
         assertThat(net.threads.alive()).isEmpty(); // made, never started
@@ -376,6 +375,29 @@ class HeartbeatConnTest {
         assertThatThrownBy(() -> HeartbeatConn.wrap(pair[1], net.heartbeatConfig().withThreadFactory(nulls)))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("threadFactory");
         assertThat(pair[1].isOpen()).isFalse();
+    }
+
+    @Test
+    void heartbeatsStillGoOutWhenTheFactoryFailsAfterTheReader() throws Exception {
+        FrameConn[] pair = net.framePair();
+        AtomicInteger made = new AtomicInteger();
+        // the reader is made at wrap; a heartbeat thread, made later by the timer, cannot be
+        java.util.concurrent.ThreadFactory readerOnly = r -> {
+            if (made.incrementAndGet() > 1) {
+                throw new IllegalStateException("no threads today");
+            }
+            return net.threads.newThread(r);
+        };
+        HeartbeatConn a = net.wrap(pair[0], net.heartbeatConfig().withThreadFactory(readerOnly));
+        FrameConn raw = pair[1];
+        advanceWithPeerHeartbeat(raw, a, 5);
+        try (Frame f = read(raw)) {
+            assertThat(f.type()).isEqualTo(HeartbeatConn.HEARTBEAT); // written by a fallback virtual thread
+        }
+        assertThat(made.get()).isGreaterThan(1);
+        Await.until("heartbeat counted", () -> a.heartbeatsSent() == 1);
+        a.close();
+        assertThat(a.threadsEnded()).isTrue();
     }
 
     @Test
