@@ -39,6 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * anything is allocated for it. The peer's RST ends reading: its reason is
  * taken from the first bytes, the rest skipped without buffering it.
  *
+ * <p>Fairness: every read call counts against a {@link CarrierQuota}, so a
+ * virtual reader whose socket always has data yields its carrier now and then
+ * instead of keeping it (it is never preempted, and never blocks).
+ *
  * <p>After a failure the read side is broken: later reads throw
  * {@link ConnectionBrokenException} with the first failure as cause. A clean
  * end of stream is not a failure: reads keep throwing
@@ -60,6 +64,8 @@ final class Inbound {
     private final int directReadThreshold;
     private final boolean reuseFrames;
     private final long spinNanos;
+    /** Every read call counts against it: a reader whose socket always has data still lets others run. */
+    private final CarrierQuota quota = new CarrierQuota();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicReference<Frame> spareFrame = new AtomicReference<>();
@@ -281,36 +287,42 @@ final class Inbound {
         return true;
     }
 
-    /** One read call under the idle timeout: at least one byte, or -1. */
+    /**
+     * One read call under the idle timeout: at least one byte, or -1. Counted
+     * against the quota after the timeout ends (waiting for a carrier is not
+     * an idle peer).
+     */
     private int readSome(ByteBuffer dst) throws IOException {
+        int n;
         deadlines.beginRead();
         try {
-            int n;
             do {
                 n = wire.read(dst);
             } while (n == 0);
-            return n;
         } catch (IOException e) {
             throw errors.translate(e);
         } finally {
             deadlines.endRead();
         }
+        quota.spend(n);
+        return n;
     }
 
-    /** One scattering read call under the idle timeout: at least one byte, or -1. */
+    /** One scattering read call under the idle timeout, counted like {@link #readSome(ByteBuffer)}. */
     private long readSome(ByteBuffer first, ByteBuffer second) throws IOException {
+        long n;
         deadlines.beginRead();
         try {
-            long n;
             do {
                 n = wire.read(first, second);
             } while (n == 0);
-            return n;
         } catch (IOException e) {
             throw errors.translate(e);
         } finally {
             deadlines.endRead();
         }
+        quota.spend(n);
+        return n;
     }
 
     /**

@@ -10,12 +10,9 @@ import java.nio.ByteBuffer;
  * the write timeout ({@link Deadlines#beginWrite()}) and with the transport's
  * exception translated by the connection. Used by the pen holder only.
  *
- * <p>Fairness: a virtual thread whose socket never blocks is never preempted,
- * so it would keep its carrier while other connections' threads wait. After
- * every {@link #QUOTA} of work (bytes written, and {@link #CALL_COST} per
- * call), a virtual thread yields its carrier, as an event loop moves to the
- * next channel after its write quota. The cost per call is a subtraction and a
- * compare; a platform thread never yields (the OS preempts it).
+ * <p>Fairness: every write call is counted against a {@link CarrierQuota},
+ * after the write timeout ends, so a virtual pen holder whose socket never
+ * blocks still lets the other connections' threads run.
  */
 final class WireWriter {
     /**
@@ -24,17 +21,11 @@ final class WireWriter {
      */
     static final int MAX_WRITE_CHUNK = 1 << 20;
 
-    /** Work a virtual thread does before it lets the other virtual threads run. */
-    static final int QUOTA = 256 << 10;
-    /** Each write call counts as this many bytes, so that small writes also use up the quota. */
-    static final int CALL_COST = 4 << 10;
-
     private final FrameConn owner;
     private final Transport wire;
     private final Deadlines deadlines;
     private final ByteBuffer[] gather = new ByteBuffer[2];
-    /** Work left before the pen holder yields. */
-    private long credit = QUOTA;
+    private final CarrierQuota quota = new CarrierQuota();
 
     WireWriter(FrameConn owner, Transport wire, Deadlines deadlines) {
         this.owner = owner;
@@ -45,17 +36,16 @@ final class WireWriter {
     /** Writes all of {@code src}. */
     void writeFully(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
+            long written;
             deadlines.beginWrite();
             try {
-                credit -= wire.write(src) + CALL_COST;
+                written = wire.write(src);
             } catch (IOException e) {
                 throw owner.translate(e);
             } finally {
                 deadlines.endWrite();
             }
-            if (credit <= 0) {
-                yieldCarrier();
-            }
+            quota.spend(written);
         }
     }
 
@@ -63,17 +53,16 @@ final class WireWriter {
     void writeFully(ByteBuffer[] segments, int count) throws IOException {
         int first = 0;
         while (first < count) {
+            long written;
             deadlines.beginWrite();
             try {
-                credit -= wire.write(segments, first, count - first) + CALL_COST;
+                written = wire.write(segments, first, count - first);
             } catch (IOException e) {
                 throw owner.translate(e);
             } finally {
                 deadlines.endWrite();
             }
-            if (credit <= 0) {
-                yieldCarrier();
-            }
+            quota.spend(written);
             while (first < count && !segments[first].hasRemaining()) {
                 first++;
             }
@@ -93,35 +82,20 @@ final class WireWriter {
         try {
             while (head.hasRemaining() || payload.position() < end) {
                 payload.limit(Math.min(end, payload.position() + MAX_WRITE_CHUNK));
+                long written;
                 deadlines.beginWrite();
                 try {
-                    credit -= wire.write(gather, 0, 2) + CALL_COST;
+                    written = wire.write(gather, 0, 2);
                 } catch (IOException e) {
                     throw owner.translate(e);
                 } finally {
                     deadlines.endWrite();
                 }
-                if (credit <= 0) {
-                    yieldCarrier();
-                }
+                quota.spend(written);
             }
         } finally {
             gather[1] = null; // do not keep the caller's buffer reachable
             payload.limit(end).position(position);
-        }
-    }
-
-    /**
-     * The quota is used up: a virtual thread lets the others run. Outside the
-     * write timeout: waiting for a carrier is not a stalled peer.
-     */
-    // a deliberate fairness yield: without it one busy writer keeps its carrier
-    // and starves the other virtual threads on it
-    @SuppressWarnings("ThreadPriorityCheck")
-    private void yieldCarrier() {
-        credit = QUOTA;
-        if (Thread.currentThread().isVirtual()) {
-            Thread.yield();
         }
     }
 }
