@@ -22,16 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * out as soon as its last byte arrived: no read waits for bytes of a later
  * frame.
  *
- * <p><b>No pooled memory while idle.</b> A reader that finds no bytes buffered
- * waits for the next ones with a small heap buffer of its own, the probe
- * ({@link #PROBE_SIZE} bytes), and holds no pooled (direct) buffer meanwhile. A
- * small frame that arrives whole is taken from the probe and never touches the
- * pool for read-ahead; otherwise the probe's bytes move into a pooled read
- * buffer, which goes back to the pool as soon as a frame ends with nothing
- * buffered behind it. So a pooled read buffer is held only while a frame is
- * partly read, or bytes of the next one are waiting. Before that wait the
- * reader may spin ({@link FrameConnConfig#readSpin()}).
- *
+ * <p><b>No pooled memory while idle.</b> A reader with nothing buffered waits
+ * in a heap probe of its own ({@link #PROBE_SIZE} bytes), after spinning first
+ * if {@link FrameConnConfig#readSpin()} says so. A small frame that arrives whole
+ * never touches the pool; otherwise the bytes move into a pooled read buffer,
+ * given back as soon as a frame ends with nothing buffered behind it:
  * <pre>
  *   buf = probe (empty) --bytes arrive--&gt; probe --frame needs more--&gt; pooled
  *   pooled --frame complete, nothing buffered--&gt; released, buf = probe
@@ -39,14 +34,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * anything is allocated for it. The peer's RST ends reading: its reason is
  * taken from the first bytes, the rest skipped without buffering it.
  *
- * <p>Fairness: every read call counts against a {@link CarrierQuota}, so a
- * virtual reader whose socket always has data yields its carrier now and then
- * instead of keeping it (it is never preempted, and never blocks).
- *
- * <p>After a failure the read side is broken: later reads throw
- * {@link ConnectionBrokenException} with the first failure as cause. A clean
- * end of stream is not a failure: reads keep throwing
- * {@link EndOfStreamException}.
+ * <p>Every read call counts against a {@link CarrierQuota}: a virtual reader whose
+ * socket always has data yields its carrier now and then (it is never preempted).
+ * After a failure the read side is broken: later reads throw
+ * {@link ConnectionBrokenException} with the first failure as cause; after a clean
+ * end of stream reads keep throwing {@link EndOfStreamException}.
  */
 final class Inbound {
     /** Bytes of the heap buffer the idle wait reads into: the header and a small payload. */

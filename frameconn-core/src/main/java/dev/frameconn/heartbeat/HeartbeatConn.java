@@ -38,9 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       that is alive but moves no payload byte to a waiting reader, or takes
  *       none from a waiting writer, for that long fails them with
  *       {@link StreamStalledException} instead of being kept alive for ever.
- *       Only payload bytes are progress: heartbeats and application frames
- *       with an empty payload keep the peer alive but do not hold a stall off
- *       (see "Stall clocks" below).</li>
+ *       Only payload bytes are progress (see "Stall clocks" below).</li>
  *   <li><b>Heartbeats never queue behind a blocked writer.</b> If an application
  *       write holds the connection, the heartbeat is skipped: that write is
  *       traffic the peer sees, and if it is blocked, the peer's write timeout
@@ -84,13 +82,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       payload byte returns, or a flush returns that followed such a write.
  *       Time blocked writing empty frames adds up the same way.</li>
  * </ul>
- * Time in which the application does not wait on the peer is not counted
- * either way: an application busy elsewhere is not stalled by the peer. There
- * is no minimum rate: one payload byte per frame, however slowly, is progress.
- * Without this rule a peer trickling empty frames (empty data, an endless
- * empty error trailer) would hold a stream open for ever without moving a
- * byte; END also has an empty payload, so it ends a stream but does not
- * restart the clock for the next one.
+ * Time the application does not wait on the peer is not counted. There is no
+ * minimum rate: one payload byte per frame is progress, empty frames are not
+ * (else a peer trickling them would hold a stream open for ever).
  *
  * <h2>Threads</h2>
  * <pre>

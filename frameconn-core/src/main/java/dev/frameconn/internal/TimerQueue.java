@@ -45,25 +45,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * own. An action that throws is reported to the thread's uncaught-exception
  * handler and the thread goes on with the other timers.
  *
- * <h2>Use</h2>
- * <pre>{@code
- * TimerQueue timers = TimerQueue.of(ticker);
- *
- * // one-shot, cancelled when the work ends (a TLS handshake timeout)
- * TimerQueue.Timer t = timers.schedule(ticker.nanoTime() + timeout,
- *         TimerQueue.offThread(this::expireHandshake));
- * try { handshake(); } finally { t.close(); }
- *
- * // periodic, re-armed by its own action (heartbeat pacing)
- * pacer = timers.schedule(now + interval, (self, now) -> self.reschedule(now + tick(now)));
- * pacer.rescheduleIfEarlier(sooner);   // something may be due earlier: look then
- * pacer.close();                       // for good, on close
- *
- * // lazy, for per-I/O timeouts: I/O writes a start-time field and never
- * // touches the heap; the one timer of the connection, when it fires, checks
- * // the real remaining time and re-arms itself for the remainder (Deadlines)
- * }</pre>
- *
  * <h2>A timer's states</h2>
  * <pre>
  *   IDLE --schedule/reschedule--&gt; QUEUED --due--&gt; (action runs) IDLE
