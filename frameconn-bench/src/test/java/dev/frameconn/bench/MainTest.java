@@ -24,11 +24,15 @@ class MainTest {
         String errors = err.toString(StandardCharsets.UTF_8);
         assertThat(status).as(errors).isZero();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines).hasSize(4).allMatch(l -> l.startsWith("{\"workload\":\"ping-pong\""));
+        assertThat(lines).hasSize(5).allMatch(l -> l.startsWith("{\"workload\":\"ping-pong\""));
         assertThat(lines.get(0)).contains("\"impl\":\"raw\"", "\"mode\":\"batch\"", "\"pinned\":false", "\"p50_us\":");
-        assertThat(lines.get(1)).contains("\"impl\":\"frameconn\"", "\"mode\":\"per-frame\"", "\"pinned\":false");
+        assertThat(lines.get(1)).contains("\"impl\":\"frameconn\"", "\"mode\":\"per-frame\"", "\"pinned\":false",
+                "\"cpu_pct\":");
+        // the spinning reader: unpinned only, with the CPU it burns
+        assertThat(lines.get(2)).contains("\"impl\":\"frameconn\"", "\"mode\":\"spin\"", "\"pinned\":false",
+                "\"cpu_pct\":");
         // pinned rows: measured in the child, or skipped with a reason where taskset is missing or refused
-        assertThat(lines.subList(2, 4)).allMatch(l -> l.contains("\"pinned\":true")
+        assertThat(lines.subList(3, 5)).allMatch(l -> l.contains("\"pinned\":true") && !l.contains("\"spin\"")
                 && (l.contains("\"p99_us\":") || l.contains("\"skipped\":")));
     }
 
