@@ -2,6 +2,7 @@ package dev.frameconn;
 
 import dev.frameconn.internal.Deadlines;
 import dev.frameconn.internal.SocketTransport;
+import dev.frameconn.internal.Sockets;
 import dev.frameconn.transport.Transport;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;

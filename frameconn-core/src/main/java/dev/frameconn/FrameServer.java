@@ -1,5 +1,6 @@
 package dev.frameconn;
 
+import dev.frameconn.internal.Sockets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

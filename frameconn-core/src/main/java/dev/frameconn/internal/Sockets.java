@@ -3,8 +3,12 @@ package dev.frameconn.internal;
 import dev.frameconn.FrameConnConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.Channel;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
@@ -16,6 +20,34 @@ import java.util.Objects;
  */
 public final class Sockets {
     private Sockets() {}
+
+    /**
+     * A connected channel to a TCP ({@link #connectTcp}) or Unix domain socket
+     * address, as {@code FrameConn.connect(SocketAddress, FrameConnConfig)}
+     * describes; closed again if connecting fails.
+     *
+     * @param address a TCP or Unix domain socket address
+     * @param config the connection's configuration
+     * @return the connected channel, still in blocking mode
+     * @throws IOException if the connection fails
+     * @throws IllegalArgumentException if the address is of another kind
+     */
+    public static SocketChannel connect(SocketAddress address, FrameConnConfig config) throws IOException {
+        if (address instanceof InetSocketAddress inet) {
+            return connectTcp(inet, config);
+        }
+        if (!(address instanceof UnixDomainSocketAddress)) {
+            throw new IllegalArgumentException("address=" + address + " is neither TCP nor a Unix domain socket");
+        }
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(address);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel, e);
+            throw e;
+        }
+        return channel;
+    }
 
     /**
      * Opens a TCP channel, applies {@link FrameConnConfig#socketBufferSize()}
@@ -77,10 +109,10 @@ public final class Sockets {
      * Closes {@code channel} after {@code cause}, keeping a failure of the
      * close as suppressed by {@code cause}.
      *
-     * @param channel the channel to close
+     * @param channel the channel to close (a connection or a listener)
      * @param cause the failure that makes the channel useless
      */
-    public static void closeQuietly(SocketChannel channel, Exception cause) {
+    public static void closeQuietly(Channel channel, Exception cause) {
         try {
             channel.close();
         } catch (IOException suppressed) {
