@@ -67,7 +67,7 @@ public class Fixtures implements AutoCloseable, AfterEachCallback {
     /** How long {@link #close()} waits for what ends asynchronously (the watchdog, descriptors closed elsewhere). */
     private static final Duration GRACE = Duration.ofSeconds(10);
 
-    /** The name {@code dev.frameconn.internal.Watchdog} gives its thread; internal, so not referenced. */
+    /** The name {@code dev.frameconn.internal.TimerQueue} gives its thread; internal, so not referenced. */
     private static final String WATCHDOG_THREAD = "frameconn-watchdog";
 
     private static final AtomicBoolean WARM = new AtomicBoolean();
