@@ -107,8 +107,7 @@ class TimerQueueTest {
         assertThat(t.cancel()).as("already off the queue").isFalse();
         assertThat(t.isScheduled()).isFalse();
         clock.advance(60 * SECOND);
-        queue.wakeup();
-        sleepMillis(30); // several manual-clock polls: a cancelled timer would have fired by now
+        firedInOrderAfter(queue); // timers fire in deadline order: a cancelled one would have fired first
         assertThat(count).hasValue(0);
 
         assertThat(t.reschedule(clock.nanoTime() + SECOND)).as("a cancelled timer can be queued again").isTrue();
@@ -131,7 +130,7 @@ class TimerQueueTest {
         assertThat(t.isScheduled()).isFalse();
         assertThat(queue.size()).isZero();
         clock.advance(2 * SECOND);
-        sleepMillis(30);
+        firedInOrderAfter(queue);
         assertThat(count).hasValue(0);
     }
 
@@ -218,6 +217,17 @@ class TimerQueueTest {
         assertThat(TimerQueue.of(clock)).isSameAs(queue);
         assertThat(TimerQueue.of(new ManualClock())).isNotSameAs(queue);
         assertThat(queue.ticker()).isSameAs(clock);
+    }
+
+    /**
+     * Queues a sentinel due now and waits for it: timers fire one at a time in
+     * deadline order, so every timer due before it that was still queued has
+     * fired by the time it does. A bounded wait instead of a sleep.
+     */
+    private static void firedInOrderAfter(TimerQueue q) {
+        CompletableFuture<Long> sentinel = new CompletableFuture<>();
+        q.schedule(q.ticker().nanoTime(), (t, now) -> sentinel.complete(now));
+        Waits.get(sentinel);
     }
 
     /** The thread that runs the queue's timers, as seen by an action due now. */
