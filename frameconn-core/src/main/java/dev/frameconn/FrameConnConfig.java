@@ -306,6 +306,13 @@ public record FrameConnConfig(
      * {@link #ticker()}. A budget of some microseconds suits a request/response
      * peer on the same host or rack; connections that sit idle gain nothing.
      *
+     * <p>Spinning helps only while the spinning thread and the one that answers
+     * each have a CPU. A reader whose polls show that it lost its CPU (two polls
+     * more than 50 µs apart) stops spinning and parks at once for 10 ms, doubling
+     * with each loss in a row up to 1 s: on a machine whose CPUs are all busy a
+     * spinning reader is no slower than a parking one, instead of costing its
+     * peer a scheduler time slice per round trip.
+     *
      * <p>Spinning needs a transport that can tell whether bytes are waiting
      * ({@link dev.frameconn.transport.Transport#available()}): TCP and Unix
      * domain sockets can. Over a transport that cannot, among them TLS

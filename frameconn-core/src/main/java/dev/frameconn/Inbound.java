@@ -55,7 +55,8 @@ final class Inbound {
     private final int maxPayloadLength;
     private final int directReadThreshold;
     private final boolean reuseFrames;
-    private final long spinNanos;
+    /** Null unless {@link FrameConnConfig#readSpin()} is on. */
+    private final ReadSpin spin;
     /** Every read call counts against it: a reader whose socket always has data still lets others run. */
     private final CarrierQuota quota = new CarrierQuota();
 
@@ -83,7 +84,8 @@ final class Inbound {
         this.maxPayloadLength = config.maxPayloadLength();
         this.directReadThreshold = readBufferSize / 2;
         this.reuseFrames = config.reuseFrames();
-        this.spinNanos = config.readSpin().toNanos();
+        long spinNanos = config.readSpin().toNanos();
+        this.spin = spinNanos > 0 ? new ReadSpin(spinNanos, config.ticker()) : null;
     }
 
     /** {@link FrameConn#readFrame()}: its Javadoc says what this throws. */
@@ -323,7 +325,7 @@ final class Inbound {
      */
     private boolean awaitBytes() throws IOException {
         releasePooled();
-        if (spinNanos > 0) {
+        if (spin != null) {
             spin();
         }
         probe.clear();
@@ -337,17 +339,10 @@ final class Inbound {
         return n >= 0;
     }
 
-    /**
-     * Polls the transport for bytes, without blocking, until some are there or
-     * {@link #spinNanos} have passed on the connection's clock. Returns at once
-     * if the transport cannot tell ({@code available()} is -1).
-     */
+    /** Polls for bytes before the blocking read ({@link ReadSpin} says for how long). */
     private void spin() throws IOException {
-        long start = deadlines.now();
         try {
-            while (wire.available() == 0 && deadlines.now() - start < spinNanos) {
-                Thread.onSpinWait();
-            }
+            spin.await(wire);
         } catch (IOException e) {
             throw errors.translate(e);
         }

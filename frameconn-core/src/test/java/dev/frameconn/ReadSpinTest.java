@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.frameconn.internal.SocketTransport;
 import dev.frameconn.testkit.Fixtures;
+import dev.frameconn.time.Ticker;
 import dev.frameconn.transport.Transport;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -28,10 +29,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * TCP; the connection's transport is the real socket transport, watched: a read call made while no
  * byte was waiting is a read that parks. Bounds are generous (a loaded 2-CPU machine); nothing here
  * asserts a speed.
+ *
+ * <p>The connections run on {@link #SLOW}, a clock 1,000 times slower than real time, so that
+ * {@link ReadSpin}'s back-off (it stops spinning when two polls are 50 µs of its clock apart: the
+ * thread lost its CPU) takes a 50 ms loss of the CPU, which even a loaded machine does not inflict:
+ * these tests check the spin and its parking, {@link ReadSpinBackoffTest} the back-off. Budgets are
+ * given in real time and divided by {@link #SLOWDOWN}.
  */
 @Timeout(90)
 class ReadSpinTest {
     private static final byte[] FRAME = HexFormat.of().parseHex("0000000700000003" + "010203");
+    private static final long SLOWDOWN = 1_000;
+    private static final Ticker SLOW = () -> System.nanoTime() / SLOWDOWN;
 
     @RegisterExtension
     final Fixtures f = new Fixtures();
@@ -139,7 +148,7 @@ class ReadSpinTest {
 
     private record Setup(FrameConn conn, SocketChannel peer, Watched watch) {}
 
-    /** A connection with {@code spin} over watched TCP, and the raw socket at its other end. */
+    /** A connection spinning for {@code spin} of real time over watched TCP, and the raw socket at its other end. */
     private Setup connect(Duration spin) throws Exception {
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(Fixtures.loopback());
@@ -147,7 +156,8 @@ class ReadSpinTest {
             SocketChannel peer = f.track(SocketChannel.open(address));
             SocketChannel ours = listener.accept();
             Watched watch = new Watched(new SocketTransport(ours));
-            FrameConn conn = f.track(FrameConn.over(watch, f.config().withReadSpin(spin)));
+            FrameConn conn = f.track(FrameConn.over(watch,
+                    f.config().withTicker(SLOW).withReadSpin(spin.dividedBy(SLOWDOWN))));
             return new Setup(conn, peer, watch);
         }
     }
