@@ -199,4 +199,16 @@ class ReceiveQueueTest {
                 .hasMessageContaining("heartbeat reader failed unexpectedly")
                 .hasRootCauseMessage("metrics broke");
     }
+
+    @Test
+    void aReservedTypeWithAPayloadIsAProtocolErrorAndItsBufferGoesBack() throws Exception {
+        FrameConn[] pair = net.framePair();
+        HeartbeatConn a = net.wrap(pair[0], net.heartbeatConfig());
+        pair[1].writeFrame(0x0400_0000, new byte[100]);
+        assertThatThrownBy(a::readFrame).isInstanceOf(HeartbeatProtocolException.class)
+                .hasMessageContaining("type=0x04000000");
+        Thread reader = reader();
+        Await.until("the background reader ended", () -> !reader.isAlive());
+        assertThat(net.pool.outstanding()).as("the offending frame was released").isZero();
+    }
 }
