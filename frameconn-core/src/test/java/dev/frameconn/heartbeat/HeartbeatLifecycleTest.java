@@ -51,8 +51,7 @@ class HeartbeatLifecycleTest {
         HeartbeatConn a = net.wrap(pair[0], net.heartbeatConfig());
         assertThat(a.threadsEnded()).as("the reader runs while the connection is open").isFalse();
         assertThat(a.isOpen()).isTrue();
-        pair[1].close();
-        Thread.currentThread().interrupt();
+        Thread.currentThread().interrupt(); // the reader is still running: close's join meets the interrupt
         try {
             a.close();
             assertThat(Thread.currentThread().isInterrupted()).as("close keeps the caller's interrupt").isTrue();
@@ -61,6 +60,7 @@ class HeartbeatLifecycleTest {
         }
         assertThat(a.threadsEnded()).isTrue();
         assertThat(a.isOpen()).isFalse();
+        pair[1].close();
         // both connections closed: no timer of this clock may be left, the pacer's included
         assertThat(TimerQueue.of(clock).size()).isZero();
     }

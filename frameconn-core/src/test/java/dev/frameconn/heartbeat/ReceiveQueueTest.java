@@ -211,4 +211,28 @@ class ReceiveQueueTest {
         Await.until("the background reader ended", () -> !reader.isAlive());
         assertThat(net.pool.outstanding()).as("the offending frame was released").isZero();
     }
+
+    @Test
+    void anInterruptedWaitFailsAndKeepsTheInterrupt() throws Exception {
+        FrameConn[] pair = net.framePair();
+        HeartbeatConn a = net.wrap(pair[0], net.heartbeatConfig());
+        CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().name("test-reader").start(() -> {
+            try {
+                a.readFrame().close();
+                interruptedAfter.completeExceptionally(new AssertionError("got a frame"));
+            } catch (java.io.InterruptedIOException e) {
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
+            } catch (Throwable e) {
+                interruptedAfter.completeExceptionally(e);
+            }
+        });
+        Await.waitingIn(t, "readFrame");
+        t.interrupt();
+        assertThat(interruptedAfter.get(20, TimeUnit.SECONDS)).as("the interrupt is kept").isTrue();
+        pair[1].writeFrame(1, new byte[] {1}); // the connection is still usable
+        try (Frame f = a.readFrame()) {
+            assertThat(f.type()).isEqualTo(1);
+        }
+    }
 }
