@@ -151,9 +151,11 @@ class HeartbeatConnTest {
         assertThatThrownBy(() -> pending.get(20, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(PeerTimeoutException.class)
-                .hasMessageContaining("peerTimeout=10s");
+                .hasMessageContaining("sent nothing, not even a heartbeat, for peerTimeout=10s")
+                .isInstanceOfSatisfying(PeerTimeoutException.class,
+                        e -> assertThat(e.peerTimeout()).isEqualTo(Duration.ofSeconds(10)));
         assertThatThrownBy(() -> a.writeFrame(1, new byte[1])).isInstanceOf(PeerTimeoutException.class);
-        assertThat(timeouts).hasValue(1);
+        assertThat(timeouts).as("one peer timeout, reported by the reader and the writer").hasValue(1);
         assertThat(a.isOpen()).isFalse();
     }
 

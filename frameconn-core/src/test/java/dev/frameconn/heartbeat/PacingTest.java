@@ -2,10 +2,15 @@ package dev.frameconn.heartbeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** One look of the heartbeat pacer at a time, under a manual clock. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class PacingTest {
     private static final long S = Duration.ofSeconds(1).toNanos();
     private final ManualTicker clock = new ManualTicker();
@@ -54,5 +59,12 @@ class PacingTest {
         assertThat(look.waitNanos()).isEqualTo(5 * S);
         assertThat(look.stall()).isNull();
         assertThat(pacing.stalled()).isFalse();
+    }
+
+    @Test
+    void aSendIntervalOfZeroIsACallerBug() {
+        assertThatThrownBy(() -> new Pacing(0, new StallClocks(0))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("intervalNanos=0 must be > 0");
+        assertThat(new Pacing(1, new StallClocks(0)).look(clock.nanoTime(), clock.nanoTime()).waitNanos()).isEqualTo(1);
     }
 }
