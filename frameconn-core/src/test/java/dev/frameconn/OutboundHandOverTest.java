@@ -209,6 +209,12 @@ class OutboundHandOverTest {
             rig.wire.pass(1); // the holder's write fails on the closed transport
             close.get();
             assertThat(rig.pool.outstanding()).isZero();
+            var flush = rig.start(() -> { // the closer let go of the write side's lock
+                rig.conn.flush();
+                return null;
+            });
+            // the holder's frame was accepted and never written
+            assertThatThrownBy(flush::get).cause().isInstanceOf(ConnectionBrokenException.class);
             assertThatThrownBy(holder::get).cause().isInstanceOf(IOException.class);
         }
     }

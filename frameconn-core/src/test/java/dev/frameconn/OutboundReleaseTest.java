@@ -62,6 +62,10 @@ class OutboundReleaseTest {
             ShutdownResult result = rig.conn.shutdown();
             assertThat(result.clean()).as("%s", result).isTrue();
             assertThat(atHalfClose.get()).isZero();
+            rig.start(() -> { // the RST's writer let go of the write side's lock too
+                rig.conn.flush();
+                return null;
+            }).get();
         }
     }
 }
