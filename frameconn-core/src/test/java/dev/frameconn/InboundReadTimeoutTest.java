@@ -94,8 +94,11 @@ class InboundReadTimeoutTest {
     }
 
     private static void assertTimedOut(Future<Frame> read, FrameTimeoutException.Kind kind) throws Exception {
-        assertThat(Fixtures.failure(read, SHOWS)).isInstanceOfSatisfying(FrameTimeoutException.class,
-                e -> assertThat(e.kind()).isEqualTo(kind));
+        assertThat(Fixtures.failure(read, SHOWS)).isInstanceOfSatisfying(FrameTimeoutException.class, e -> {
+            assertThat(e.kind()).isEqualTo(kind);
+            // the timeout that fired: the idle timeout, or none for the absolute deadline
+            assertThat(e.timeout()).isEqualTo(kind == FrameTimeoutException.Kind.DEADLINE ? Duration.ZERO : IDLE);
+        });
     }
 
     private static void assertStillReads(Fixtures.RawPeer peer, int type) throws Exception {
