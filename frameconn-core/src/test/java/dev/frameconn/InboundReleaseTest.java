@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A header the read side cannot trust (reserved type bits, a length over the
  * maximum) gives the pooled read buffer back at once, while the connection is
- * still open, not only when it closes. Over real TCP with a raw peer, whose one
+ * still open, not only when it closes; a reader inside when the connection
+ * closes gives it back on its way out. Over real TCP with a raw peer, whose one
  * write puts a frame and the bad header behind it into the pooled read buffer.
  */
 @Timeout(30)
@@ -39,6 +40,22 @@ class InboundReleaseTest {
         assertThatThrownBy(peer.conn()::readFrame).isInstanceOf(FrameTooLargeException.class);
         assertThat(f.pool.outstanding()).as("pooled buffers after the oversized header, connection open").isZero();
         assertThat(peer.conn().isOpen()).isTrue();
+    }
+
+    @Test
+    void aReaderInsideWhenClosedGivesItsBufferBackOnTheWayOut() throws Exception {
+        Fixtures.RawPeer peer = f.rawPeer(f.config());
+        // the header and 100 of 3000 bytes: the reader waits holding the payload and the read buffer
+        peer.send(java.util.Arrays.copyOf(frame(1, new byte[3000]), FrameHeader.LENGTH + 100));
+        java.util.concurrent.Future<Frame> read = f.submitAndAwaitBlocked(peer.conn()::readFrame);
+        long until = System.nanoTime() + Fixtures.WAIT.toNanos();
+        while (f.pool.outstanding() != 2 && System.nanoTime() < until) {
+            Thread.sleep(1); // the reader moves the bytes into the pooled buffer on its own thread
+        }
+        assertThat(f.pool.outstanding()).as("payload and read buffer of the waiting reader").isEqualTo(2);
+        peer.conn().close();
+        assertThat(Fixtures.failure(read, Fixtures.WAIT)).isInstanceOf(ConnectionShutdownException.class);
+        assertThat(f.pool.outstanding()).as("pooled buffers once the reader is out").isZero();
     }
 
     /** The first frame needs the pooled buffer (it is larger than the probe); the header behind it stays there. */

@@ -114,6 +114,11 @@ class ShutdownStepsTest {
         assertThat(metrics.shutdowns()).isEqualTo(1);
         assertThat(metrics.drains()).isEqualTo(1);
         assertThat(conn.isOpen()).isFalse();
+        assertThat(conn.toString()).endsWith(", closed]");
+        // the manual clock stands still: every duration is zero, not a sum of clock readings
+        assertThat(result.duration()).isEqualTo(Duration.ZERO);
+        assertThat(metrics.shutdownNanos()).isZero();
+        assertThat(metrics.drainNanos()).isZero();
         assertThat(conn.shutdown(TIMEOUT)).as("a second call gets the first result").isSameAs(result);
     }
 
@@ -136,6 +141,7 @@ class ShutdownStepsTest {
         FrameConn conn = conn(wire);
         conn.close();
         assertThat(wire.closed).isTrue();
+        assertThat(conn.toString()).endsWith(", closed]");
         assertThat(wire.written()).as("close sends nothing").isEmpty();
         assertThat(conn.isOpen()).isFalse();
         ShutdownResult after = conn.shutdown(TIMEOUT);
