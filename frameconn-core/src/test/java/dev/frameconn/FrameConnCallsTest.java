@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,6 +31,12 @@ class FrameConnCallsTest {
     private final Memory wire = new Memory(new byte[0]);
     private final FrameConn conn = FrameConn.over(wire,
             FrameConnConfig.defaults().withTicker(new ManualTicker()).withIdleTimeout(Duration.ZERO));
+
+    /** Closes the connection: its timer, once armed, keeps the manual clock's timer thread alive otherwise. */
+    @AfterEach
+    void close() {
+        conn.close();
+    }
 
     @Test
     void reservedTypesAndNegativeTimeoutsAreCallerBugs() {
