@@ -1,0 +1,253 @@
+package dev.frameconn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.frameconn.heartbeat.ManualTicker;
+import dev.frameconn.metrics.InMemoryMetrics;
+import dev.frameconn.metrics.ShutdownStep;
+import dev.frameconn.transport.Transport;
+import dev.frameconn.wire.FrameHeader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Each step of {@code ShutdownSequence} failing on its own, over a scripted
+ * in-memory transport (the failures a real socket gives only by chance): which
+ * step is reported, with which error, counted where, and whether the transport
+ * is aborted; the reason sent for a read side that broke; what close() leaves.
+ */
+@Timeout(10)
+class ShutdownStepsTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private final InMemoryMetrics metrics = new InMemoryMetrics();
+    private final ManualTicker ticker = new ManualTicker();
+
+    @Test
+    void aResetWhileHalfClosingAbortsAtCloseWrite() {
+        Scripted wire = new Scripted(new byte[0]);
+        wire.shutdownOutputFails = new IOException("Broken pipe");
+        ShutdownResult result = conn(wire).shutdown(TIMEOUT);
+        assertThat(result.clean()).isFalse();
+        assertThat(result.failedStep()).isEqualTo(ShutdownStep.CLOSE_WRITE);
+        assertThat(result.error()).isInstanceOf(ConnectionResetException.class).hasCause(wire.shutdownOutputFails);
+        assertThat(metrics.hardCloses(ShutdownStep.CLOSE_WRITE)).isEqualTo(1);
+        assertThat(wire.aborted).isTrue();
+        assertThat(wire.written()).as("the RST went out first").startsWith(header(FrameHeader.RST, 0));
+    }
+
+    @Test
+    void aResetWhenClosingIsNoError() {
+        Scripted wire = new Scripted(new byte[0]);
+        wire.closeFails = new IOException("Connection reset by peer");
+        ShutdownResult result = conn(wire).shutdown(TIMEOUT);
+        assertThat(result.clean()).isTrue();
+        assertThat(result.error()).isNull();
+        assertThat(metrics.closeErrors()).isZero();
+        assertThat(wire.aborted).isFalse();
+    }
+
+    @Test
+    void anotherErrorWhenClosingIsReportedAtClose() {
+        Scripted wire = new Scripted(new byte[0]);
+        wire.closeFails = new IOException("Input/output error");
+        ShutdownResult result = conn(wire).shutdown(TIMEOUT);
+        assertThat(result.clean()).isFalse();
+        assertThat(result.failedStep()).isEqualTo(ShutdownStep.CLOSE);
+        assertThat(result.error()).isSameAs(wire.closeFails);
+        assertThat(metrics.closeErrors(ShutdownStep.CLOSE)).isEqualTo(1);
+        assertThat(metrics.hardCloses()).isZero();
+        assertThat(wire.aborted).as("a failed close is not followed by an abort").isFalse();
+    }
+
+    @Test
+    void aProtocolErrorIsTheReasonSentAndTheDrainIsSkipped() {
+        byte[] bad = header(0x2000_0000, 0);
+        Scripted wire = new Scripted(bad);
+        FrameConn conn = conn(wire);
+        assertThatThrownBy(conn::readFrame).isInstanceOf(FrameProtocolException.class);
+        ShutdownResult result = conn.shutdown(TIMEOUT);
+        assertThat(result.failedStep()).isEqualTo(ShutdownStep.DRAIN);
+        assertThat(result.error()).isInstanceOf(ConnectionBrokenException.class)
+                .hasCauseInstanceOf(FrameProtocolException.class);
+        assertThat(result.drainedBytes()).isZero();
+        assertThat(metrics.hardCloses(ShutdownStep.DRAIN)).isEqualTo(1);
+        assertThat(wire.aborted).isTrue();
+        assertThat(sentReason(wire)).isEqualTo(ShutdownReason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void anOversizedFrameIsTheReasonSent() {
+        Scripted wire = new Scripted(header(1, 5000));
+        FrameConn conn = FrameConn.over(wire, config().withMaxPayloadLength(4096));
+        assertThatThrownBy(conn::readFrame).isInstanceOf(FrameTooLargeException.class);
+        ShutdownResult result = conn.shutdown(TIMEOUT);
+        assertThat(result.failedStep()).isEqualTo(ShutdownStep.DRAIN);
+        assertThat(sentReason(wire)).isEqualTo(ShutdownReason.FRAME_TOO_LARGE);
+    }
+
+    @Test
+    void aReasonGivenIsKeptOverTheBrokenReadSide() {
+        Scripted wire = new Scripted(header(0x2000_0000, 0));
+        FrameConn conn = conn(wire);
+        assertThatThrownBy(conn::readFrame).isInstanceOf(FrameProtocolException.class);
+        conn.shutdown(TIMEOUT, ShutdownReason.of(ShutdownReason.GOING_AWAY, "bye"));
+        assertThat(sentReason(wire)).isEqualTo(ShutdownReason.GOING_AWAY);
+    }
+
+    @Test
+    void aCleanShutdownClosesAndCountsTheDrain() {
+        Scripted wire = new Scripted(header(FrameHeader.RST, 0));
+        FrameConn conn = conn(wire);
+        ShutdownResult result = conn.shutdown(TIMEOUT);
+        assertThat(result.clean()).isTrue();
+        assertThat(result.peerAnswered()).isTrue();
+        assertThat(result.peerInitiated()).isFalse();
+        assertThat(result.drainedBytes()).isEqualTo(8);
+        assertThat(wire.closed).isTrue();
+        assertThat(wire.aborted).isFalse();
+        assertThat(metrics.shutdowns()).isEqualTo(1);
+        assertThat(metrics.drains()).isEqualTo(1);
+        assertThat(conn.isOpen()).isFalse();
+        assertThat(conn.toString()).endsWith(", closed]");
+        // the manual clock stands still: every duration is zero, not a sum of clock readings
+        assertThat(result.duration()).isEqualTo(Duration.ZERO);
+        assertThat(metrics.shutdownNanos()).isZero();
+        assertThat(metrics.drainNanos()).isZero();
+        assertThat(conn.shutdown(TIMEOUT)).as("a second call gets the first result").isSameAs(result);
+    }
+
+    @Test
+    void thePeersRstFirstMakesAShutdownPeerInitiated() {
+        Scripted wire = new Scripted(header(FrameHeader.RST, 0));
+        FrameConn conn = conn(wire);
+        assertThatThrownBy(conn::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class,
+                e -> assertThat(e.byPeer()).isTrue());
+        ShutdownResult result = conn.shutdown(TIMEOUT);
+        assertThat(result.peerInitiated()).isTrue();
+        assertThat(result.peerAnswered()).isTrue();
+        assertThat(result.clean()).isTrue();
+    }
+
+    @Test
+    void closeClosesWithoutAnRstAndEndsLaterShutdowns() {
+        Scripted wire = new Scripted(new byte[0]);
+        wire.closeFails = new IOException("ignored");
+        FrameConn conn = conn(wire);
+        conn.close();
+        assertThat(wire.closed).isTrue();
+        assertThat(conn.toString()).endsWith(", closed]");
+        assertThat(wire.written()).as("close sends nothing").isEmpty();
+        assertThat(conn.isOpen()).isFalse();
+        ShutdownResult after = conn.shutdown(TIMEOUT);
+        assertThat(after.clean()).isFalse();
+        assertThat(after.failedStep()).isNull();
+        assertThat(wire.aborted).as("close after close does not abort").isFalse();
+        conn.close();
+        assertThat(wire.aborted).isFalse();
+        assertThatThrownBy(conn::readFrame).isInstanceOf(ConnectionShutdownException.class);
+    }
+
+    private FrameConnConfig config() {
+        return FrameConnConfig.defaults().withMetrics(metrics).withTicker(ticker).withIdleTimeout(Duration.ZERO);
+    }
+
+    private FrameConn conn(Scripted wire) {
+        return FrameConn.over(wire, config());
+    }
+
+    /** The code of the RST the connection wrote. */
+    private static int sentReason(Scripted wire) {
+        ByteBuffer out = ByteBuffer.wrap(wire.written());
+        assertThat(FrameHeader.type(out, 0)).isEqualTo(FrameHeader.RST);
+        assertThat(FrameHeader.payloadLength(out, 0)).isGreaterThanOrEqualTo(4);
+        return out.getInt(FrameHeader.LENGTH);
+    }
+
+    private static byte[] header(int type, int length) {
+        byte[] h = new byte[FrameHeader.LENGTH];
+        FrameHeader.encode(h, 0, type, length);
+        return h;
+    }
+
+    /** Serves fixed bytes then end of stream, keeps what is written, fails where told. */
+    private static final class Scripted implements Transport {
+        private final ByteBuffer in;
+        /** Reads come from the one reader under the read lock; writes may come from the background writer. */
+        private final ReentrantLock lock = new ReentrantLock();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        IOException shutdownOutputFails;
+        IOException closeFails;
+        volatile boolean closed;
+        volatile boolean aborted;
+
+        Scripted(byte[] bytes) {
+            this.in = ByteBuffer.wrap(bytes);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            if (!in.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(dst.remaining(), in.remaining());
+            dst.put(dst.position(), in, in.position(), n);
+            dst.position(dst.position() + n);
+            in.position(in.position() + n);
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            byte[] b = new byte[n];
+            src.get(b);
+            lock.lock();
+            try {
+                out.writeBytes(b);
+            } finally {
+                lock.unlock();
+            }
+            return n;
+        }
+
+        byte[] written() {
+            lock.lock();
+            try {
+                return out.toByteArray();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            if (shutdownOutputFails != null) {
+                throw shutdownOutputFails;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed = true;
+            if (closeFails != null) {
+                throw closeFails;
+            }
+        }
+
+        @Override
+        public void abort() {
+            aborted = true;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !closed && !aborted;
+        }
+    }
+}
