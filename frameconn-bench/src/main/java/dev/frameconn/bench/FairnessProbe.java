@@ -110,11 +110,47 @@ public final class FairnessProbe {
                 t.join();
             }
             report(start, connections, sent, got, began, ended, sendAt, recvAt, payload);
+            inRound(start, start + ms * 1_000_000L, connections, got, began, ended, recvAt);
         } finally {
             for (FrameConn c : conns) {
                 c.close();
             }
         }
+    }
+
+    /**
+     * The same spread over the round's own time only: frames read before the
+     * round stopped, over the time from the sender's start to the stop. Set
+     * beside the bench's spread (to the end of stream), it shows how much of
+     * the bench's spread is the drain after the stop.
+     */
+    private static void inRound(long start, long stop, int n, int[] got, long[] began, long[] ended, long[][] recvAt) {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        long activeMin = Long.MAX_VALUE;
+        long activeMax = 0;
+        int late = 0;
+        for (int c = 0; c < n; c++) {
+            long from = Math.max(start, began[c]);
+            long active = ended[c] - from;
+            activeMin = Math.min(activeMin, active);
+            activeMax = Math.max(activeMax, active);
+            if (from >= stop) {
+                late++;
+                continue;
+            }
+            int k = 0;
+            while (k < Math.min(got[c], MAX_FRAMES) && recvAt[c][k] <= stop) {
+                k++;
+            }
+            double rate = (double) k / (stop - from);
+            min = Math.min(min, rate);
+            max = Math.max(max, rate);
+        }
+        System.out.printf(Locale.ROOT,
+                "  in-round spread (frames read by the stop / time from start to stop)=%.2f;"
+                        + " bench active time min/max=%.0f/%.0f ms (ratio %.2f); senders that began after the stop=%d%n",
+                max == 0 ? 0 : min / max, activeMin / 1e6, activeMax / 1e6, (double) activeMin / activeMax, late);
     }
 
     private static void report(long start, int n, int[] sent, int[] got, long[] began, long[] ended,
