@@ -99,6 +99,9 @@ final class IdleWorkload {
                 idlers.open(lines);
                 long openNanos = System.nanoTime() - openStart;
                 Memory after = Memory.measure();
+                if (options.heartbeat() != null) {
+                    after = settledWithHeartbeats(options.heartbeat());
+                }
                 int parked = idlers.parked();
                 for (int i = 0; i < 3 && parked < connections; i++) {
                     // a reader counted its greeting but has not parked yet: the GCs give it time
@@ -136,6 +139,20 @@ final class IdleWorkload {
                 child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * The heap of idle heartbeat connections as they stay: read again once
+     * every reader has woken for a heartbeat since the reading just taken.
+     * Right after opening, each reader's parked stack is one chunk; after the
+     * full GCs of that reading promoted it, the next park (after a heartbeat)
+     * cannot reuse it and adds a chunk of its own, and that second chunk is
+     * part of every idle heartbeat connection from then on. Plain connections
+     * never wake, so their first reading is already this state.
+     */
+    private static Memory settledWithHeartbeats(Duration interval) throws InterruptedException {
+        Thread.sleep(interval.plus(interval.dividedBy(2)));
+        return Memory.measure();
     }
 
     /**
