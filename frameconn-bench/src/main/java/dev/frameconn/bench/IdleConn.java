@@ -43,9 +43,17 @@ final class IdleConn {
         return new IdleConn(conn, HeartbeatConn.wrap(conn, config(heartbeat)));
     }
 
+    /** The last configuration made, shared by the connections that follow, as an application would share one. */
+    private static volatile HeartbeatConfig shared;
+
     /** The heartbeat configuration for a send interval: the defaults, peer timeout twice the interval. */
     static HeartbeatConfig config(Duration interval) {
-        return HeartbeatConfig.defaults().withTiming(interval, interval.multipliedBy(2));
+        HeartbeatConfig c = shared;
+        if (c == null || !c.sendInterval().equals(interval)) {
+            c = HeartbeatConfig.defaults().withTiming(interval, interval.multipliedBy(2));
+            shared = c;
+        }
+        return c;
     }
 
     /** The next application frame (heartbeats are consumed below). */

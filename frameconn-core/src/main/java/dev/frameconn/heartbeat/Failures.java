@@ -5,7 +5,8 @@ import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.ShutdownResult;
 import dev.frameconn.internal.jfr.FrameConnEvents;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * How a {@link HeartbeatConn} names the connection's failures, in one place: a
@@ -15,9 +16,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Flight Recorder once.
  */
 final class Failures {
+    private static final VarHandle PEER_TIMEOUT_COUNTED;
+
+    static {
+        try {
+            PEER_TIMEOUT_COUNTED = MethodHandles.lookup().findVarHandle(Failures.class, "peerTimeoutCounted",
+                    boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final FrameConn conn;
     private final HeartbeatConfig config;
-    private final AtomicBoolean peerTimeoutCounted = new AtomicBoolean();
+    // a field, not an AtomicBoolean: one object less per connection
+    @SuppressWarnings("UnusedVariable") // used through PEER_TIMEOUT_COUNTED
+    private volatile boolean peerTimeoutCounted;
     private volatile StreamStalledException.Direction stalled;
 
     Failures(FrameConn conn, HeartbeatConfig config) {
@@ -44,7 +58,7 @@ final class Failures {
             return stalledException(s, e);
         }
         if (e instanceof FrameTimeoutException t && t.kind() != FrameTimeoutException.Kind.DEADLINE) {
-            if (peerTimeoutCounted.compareAndSet(false, true)) {
+            if (PEER_TIMEOUT_COUNTED.compareAndSet(this, false, true)) {
                 config.metrics().peerTimedOut();
                 FrameConnEvents.peerTimedOut(conn.remoteAddress(), config.peerTimeout(), t);
             }

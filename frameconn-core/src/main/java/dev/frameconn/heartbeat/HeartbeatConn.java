@@ -9,7 +9,6 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -130,7 +129,8 @@ public final class HeartbeatConn implements AutoCloseable {
     private final ReceiveSide receiving;
     private final SendSide sending;
     private final BackgroundThreads threads;
-    private final AtomicBoolean stopping = new AtomicBoolean();
+    // guarded by lock
+    private boolean stopping;
 
     private HeartbeatConn(FrameConn conn, HeartbeatConfig config) {
         this.conn = conn;
@@ -350,11 +350,12 @@ public final class HeartbeatConn implements AutoCloseable {
     }
 
     private void stopThreads() {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
-        }
         lock.lock();
         try {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
             receiving.stopLocked();
             pacer.stopLocked();
             sending.stopLocked();
@@ -403,7 +404,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * @return the number of heartbeats sent
      */
     public long heartbeatsSent() {
-        return sending.heartbeatsSent.sum();
+        return sending.heartbeatsSent();
     }
 
     /**
@@ -412,7 +413,7 @@ public final class HeartbeatConn implements AutoCloseable {
      * @return the number of heartbeats received
      */
     public long heartbeatsReceived() {
-        return receiving.heartbeatsReceived.sum();
+        return receiving.heartbeatsReceived();
     }
 
     /**

@@ -8,8 +8,9 @@ import dev.frameconn.time.Ticker;
 import dev.frameconn.wire.FrameHeader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,6 +22,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * the connection's one lock; no I/O is done under it.
  */
 final class ReceiveSide {
+    private static final VarHandle HEARTBEATS_RECEIVED;
+
+    static {
+        try {
+            HEARTBEATS_RECEIVED = MethodHandles.lookup().findVarHandle(ReceiveSide.class, "heartbeatsReceived",
+                    long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Failures failures;
     private final FrameConn conn;
     private final Ticker ticker;
@@ -36,7 +48,8 @@ final class ReceiveSide {
     private IOException readerFailure;
     private boolean stopped;
 
-    final LongAdder heartbeatsReceived = new LongAdder();
+    // a field, not a LongAdder: one writer (the reader) and an idle connection should cost little
+    private volatile long heartbeatsReceived;
     volatile long lastReceived;
 
     ReceiveSide(FrameConn conn, HeartbeatConfig config, Failures failures, ReentrantLock lock, StallClocks clocks,
@@ -51,7 +64,8 @@ final class ReceiveSide {
         this.clocks = clocks;
         this.pacer = pacer;
         this.capacity = config.receiveQueueFrames();
-        this.queue = new ArrayDeque<>(capacity);
+        // grows as frames queue up, to at most capacity: an idle connection keeps the smallest array
+        this.queue = new ArrayDeque<>(1);
         this.lastReceived = ticker.nanoTime();
     }
 
@@ -108,8 +122,20 @@ final class ReceiveSide {
         }
     }
 
+    /** HEARTBEAT frames received and dropped so far. */
+    long heartbeatsReceived() {
+        return heartbeatsReceived;
+    }
+
     /** The background reader's loop: runs until the connection's reads fail. */
     void readLoop() {
+        // One yield first, while this thread's stack is shallow. A virtual thread's first unmount
+        // copies its stack into a chunk of exactly that size, and the chunk that holds the frames
+        // below this loop stays for the connection's life: once the GC has promoted it, HotSpot
+        // does not freeze into it again, so every later park allocates a chunk of its own above it.
+        // Made by the first park inside readFrame, that bottom chunk was ~350 words (2.8 KiB) of
+        // which ~46 stayed in use; made here, it is only as deep as this frame.
+        Thread.yield();
         IOException failure;
         try {
             while (true) {
@@ -128,7 +154,7 @@ final class ReceiveSide {
                             + ": bits 24..27 are reserved and only HEARTBEAT=" + HeartbeatConn.HEARTBEAT_HEX
                             + " is defined");
                 }
-                heartbeatsReceived.increment();
+                HEARTBEATS_RECEIVED.getAndAdd(this, 1L);
                 // the peer is alive: a write of ours blocked by it must not time out (SPEC §7)
                 conn.resetWriteTimeout();
                 metrics.heartbeatReceived();

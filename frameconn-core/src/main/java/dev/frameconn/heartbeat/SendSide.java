@@ -4,8 +4,9 @@ import dev.frameconn.FrameConn;
 import dev.frameconn.internal.Locks;
 import dev.frameconn.time.Ticker;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -17,6 +18,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * heartbeat bookkeeping are under the connection's one lock.
  */
 final class SendSide {
+    private static final VarHandle HEARTBEATS_SENT;
+
+    static {
+        try {
+            HEARTBEATS_SENT = MethodHandles.lookup().findVarHandle(SendSide.class, "heartbeatsSent", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Failures failures;
     private final FrameConn conn;
     private final Ticker ticker;
@@ -37,7 +48,8 @@ final class SendSide {
     private boolean writeSideFailed;
     private boolean stopped;
 
-    final LongAdder heartbeatsSent = new LongAdder();
+    // a field, not a LongAdder: one heartbeat writer at a time, and an idle connection should cost little
+    private volatile long heartbeatsSent;
 
     SendSide(FrameConn conn, HeartbeatConfig config, Failures failures, ReentrantLock lock, StallClocks clocks,
             PacerTimer pacer, BackgroundThreads threads) {
@@ -56,6 +68,11 @@ final class SendSide {
     /** When the last application frame or heartbeat began to be written, on the connection's clock. */
     long lastWrite() {
         return lastWrite;
+    }
+
+    /** HEARTBEAT frames sent so far. */
+    long heartbeatsSent() {
+        return heartbeatsSent;
     }
 
     /** Writes one application frame; {@code type} was checked. */
@@ -195,7 +212,7 @@ final class SendSide {
             conn.writeEmptyFrame(HeartbeatConn.HEARTBEAT);
             // the start, not the end: the peer may have the frame before we get to read the clock again
             lastWrite = start;
-            heartbeatsSent.increment();
+            HEARTBEATS_SENT.getAndAdd(this, 1L);
             metrics.heartbeatSent();
             // the core may stage a small frame behind a write under way; a heartbeat must leave now
             conn.flush();
