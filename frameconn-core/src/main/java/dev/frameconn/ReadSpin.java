@@ -17,14 +17,18 @@ import java.io.IOException;
  * sleepers). So the spin watches its own polls: two that come back further
  * apart than {@link #PREEMPTED_NANOS} mean it lost its CPU, and the reader
  * stops spinning for a back-off that doubles with each such loss in a row,
- * from {@link #MIN_BACKOFF_NANOS} to {@link #MAX_BACKOFF_NANOS}:
+ * from {@link #MIN_BACKOFF_NANOS} to {@link #MAX_BACKOFF_NANOS}. The thread
+ * that lost its CPU may be the peer instead: then this spin runs out of budget
+ * while the peer waits for the CPU it holds, so {@link #MISSES_TO_BACK_OFF}
+ * spent budgets in a row back off too (and a reply that never comes within
+ * the budget is not worth spinning for anyway):
  * <pre>
- *   SPINNING --a poll came back late--&gt; BACKED_OFF (reads park at once; backoff doubles)
+ *   SPINNING --a poll came back late, or the budget was spent twice in a row--&gt;
+ *            BACKED_OFF (reads park at once; backoff doubles)
  *   BACKED_OFF --backoff has passed--&gt; SPINNING
  *   SPINNING --{@link #GOOD_STREAK} spins in a row found bytes--&gt; backoff = MIN
  * </pre>
- * A spin that runs out of budget without seeing bytes is neither: the peer was
- * just slow. All time is on the connection's {@link Ticker}.
+ * All time is on the connection's {@link Ticker}.
  *
  * <p>Not thread-safe: used by the one reader under {@link Inbound}'s lock.
  */
@@ -40,6 +44,8 @@ final class ReadSpin {
     static final long MAX_BACKOFF_NANOS = 1_000_000_000;
     /** Spins in a row that found bytes without losing the CPU, after which the back-off starts from the minimum again. */
     static final int GOOD_STREAK = 10_000;
+    /** Spins in a row that spent their whole budget without bytes, after which the reader backs off. */
+    static final int MISSES_TO_BACK_OFF = 2;
 
     private final long budgetNanos;
     private final Ticker ticker;
@@ -47,6 +53,7 @@ final class ReadSpin {
     private long resumeAt;
     private long backoffNanos = MIN_BACKOFF_NANOS;
     private int goodSpins;
+    private int misses;
     private long backoffs;
 
     /**
@@ -82,11 +89,15 @@ final class ReadSpin {
                 return false;
             }
             if (now - start >= budgetNanos) {
+                if (++misses >= MISSES_TO_BACK_OFF) {
+                    backOff(now);
+                }
                 return false;
             }
             last = now;
             Thread.onSpinWait();
         }
+        misses = 0;
         if (++goodSpins >= GOOD_STREAK) {
             goodSpins = 0;
             backoffNanos = MIN_BACKOFF_NANOS;
@@ -97,11 +108,12 @@ final class ReadSpin {
     private void backOff(long now) {
         backoffs++;
         goodSpins = 0;
+        misses = 0;
         resumeAt = now + backoffNanos;
         backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
     }
 
-    /** Times a spin stopped because its thread lost the CPU. */
+    /** Times the reader backed off: its thread lost the CPU, or budgets were spent in a row. */
     long backoffs() {
         return backoffs;
     }

@@ -44,11 +44,32 @@ class ReadSpinBackoffTest {
         ReadSpin spin = new ReadSpin(100 * US, clock);
         assertThat(spin.await(wire)).isFalse();
         assertThat(wire.polls).as("polls 1 µs apart in a 100 µs budget").isEqualTo(100);
-        assertThat(spin.backoffs()).as("a spent budget is not a lost CPU").isZero();
+        assertThat(spin.backoffs()).as("one spent budget is not a reason to stop").isZero();
 
         wire.polls = 0;
         assertThat(spin.await(wire)).as("the next read spins again").isFalse();
         assertThat(wire.polls).isEqualTo(100);
+        assertThat(spin.backoffs()).as("two spent budgets in a row back off").isEqualTo(1);
+
+        wire.polls = 0;
+        assertThat(spin.await(wire)).isFalse();
+        assertThat(wire.polls).as("backed off: the read parks without polling").isZero();
+        clock.now += ReadSpin.MIN_BACKOFF_NANOS;
+        assertThat(spin.await(wire)).isFalse();
+        assertThat(wire.polls).as("spinning again after the back-off").isEqualTo(100);
+    }
+
+    @Test
+    void bytesBetweenTwoSpentBudgetsKeepTheReaderSpinning() throws Exception {
+        Clock clock = new Clock(0);
+        ReadSpin spin = new ReadSpin(100 * US, clock);
+        assertThat(spin.await(new Polls(clock, US))).isFalse();
+        assertThat(spin.await(new Polls(clock, US).bytesAfter(5))).isTrue();
+        assertThat(spin.await(new Polls(clock, US))).isFalse();
+        assertThat(spin.backoffs()).as("the misses were not in a row").isZero();
+        Polls wire = new Polls(clock, US).bytesAfter(0);
+        assertThat(spin.await(wire)).isTrue();
+        assertThat(wire.polls).isEqualTo(1);
     }
 
     @Test
