@@ -50,7 +50,8 @@ class TransferWorkloadTest {
             }
             assertThat(json).contains("\"rounds\":1,\"mb_per_s\":", "\"cpu_s_per_gib\":", "\"startup_ms\":");
             assertThat(m.summary(Measurement.MB_PER_S).median()).isPositive();
-            assertThat(m.summary(Measurement.CPU_S_PER_GIB).median()).isPositive();
+            // CPU time is counted in clock ticks (10 ms): a 4 MiB round of a small tool can take less than one
+            assertThat(m.summary(Measurement.CPU_S_PER_GIB).median()).as(json).isNotNegative();
             boolean frameconn = m.impl == Impl.FRAMECONN || m.impl == Impl.FRAMECONN_PIPE
                     || m.impl == Impl.FRAMECONN_TLS;
             if (frameconn) {
