@@ -1,12 +1,14 @@
 package dev.frameconn;
 
+import static dev.frameconn.TestFrames.concat;
+import static dev.frameconn.TestFrames.frame;
+import static dev.frameconn.TestFrames.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.frameconn.metrics.InMemoryMetrics;
 import dev.frameconn.metrics.ShutdownStep;
 import dev.frameconn.testkit.Fixtures;
 import dev.frameconn.wire.FrameHeader;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -91,23 +93,5 @@ class InboundDrainTest {
         ShutdownResult result = peer.conn().shutdown(TIMEOUT);
         assertThat(result.clean()).isTrue();
         assertThat(result.peerAnswered()).isFalse();
-    }
-
-    private static byte[] header(int type, int length) {
-        byte[] h = new byte[FrameHeader.LENGTH];
-        FrameHeader.encode(h, 0, type, length);
-        return h;
-    }
-
-    private static byte[] frame(int type, byte[] payload) {
-        return concat(header(type, payload.length), payload);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }

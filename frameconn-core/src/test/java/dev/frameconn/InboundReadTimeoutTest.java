@@ -1,5 +1,6 @@
 package dev.frameconn;
 
+import static dev.frameconn.TestFrames.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.frameconn.heartbeat.ManualTicker;
@@ -107,12 +108,5 @@ class InboundReadTimeoutTest {
             assertThat(frame.type()).isEqualTo(type);
         }
         assertThat(peer.conn().isOpen()).as("not aborted by a read timeout").isTrue();
-    }
-
-    private static byte[] frame(int type, byte[] payload) {
-        byte[] bytes = new byte[FrameHeader.LENGTH + payload.length];
-        FrameHeader.encode(bytes, 0, type, payload.length);
-        System.arraycopy(payload, 0, bytes, FrameHeader.LENGTH, payload.length);
-        return bytes;
     }
 }

@@ -1,11 +1,13 @@
 package dev.frameconn;
 
+import static dev.frameconn.TestFrames.concat;
+import static dev.frameconn.TestFrames.frame;
+import static dev.frameconn.TestFrames.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.testkit.Fixtures;
 import dev.frameconn.wire.FrameHeader;
-import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,23 +66,5 @@ class InboundReleaseTest {
             assertThat(first.length()).isEqualTo(1000);
         }
         assertThat(f.pool.outstanding()).as("the read buffer, holding the next header").isEqualTo(1);
-    }
-
-    private static byte[] header(int type, int length) {
-        byte[] h = new byte[FrameHeader.LENGTH];
-        FrameHeader.encode(h, 0, type, length);
-        return h;
-    }
-
-    private static byte[] frame(int type, byte[] payload) {
-        return concat(header(type, payload.length), payload);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }

@@ -1,9 +1,9 @@
 package dev.frameconn;
 
+import static dev.frameconn.TestFrames.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.frameconn.testkit.Fixtures;
-import dev.frameconn.wire.FrameHeader;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Future;
@@ -63,13 +63,6 @@ class ReadBufferOnDemandTest {
             assertThat(b.toByteArray()).containsExactly(Arrays.copyOfRange(large, 8, large.length));
         }
         assertThat(f.pool.outstanding()).isZero();
-    }
-
-    private static byte[] frame(int type, byte[] payload) {
-        byte[] bytes = new byte[FrameHeader.LENGTH + payload.length];
-        FrameHeader.encode(bytes, 0, type, payload.length);
-        System.arraycopy(payload, 0, bytes, FrameHeader.LENGTH, payload.length);
-        return bytes;
     }
 
     /** Waits (bounded) until {@code value} reads {@code expected}; the reader works on its own thread. */

@@ -1,9 +1,11 @@
 package dev.frameconn;
 
+import static dev.frameconn.TestFrames.concat;
+import static dev.frameconn.TestFrames.frame;
+import static dev.frameconn.TestFrames.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.frameconn.wire.FrameHeader;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,23 +100,5 @@ class RstScannerTest {
         for (int from = 0; from < bytes.length; from += chunk) {
             scanner.scan(buf, from, Math.min(bytes.length, from + chunk));
         }
-    }
-
-    private static byte[] header(int type, int length) {
-        byte[] h = new byte[FrameHeader.LENGTH];
-        FrameHeader.encode(h, 0, type, length);
-        return h;
-    }
-
-    private static byte[] frame(int type, byte[] payload) {
-        return concat(header(type, payload.length), payload);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }
