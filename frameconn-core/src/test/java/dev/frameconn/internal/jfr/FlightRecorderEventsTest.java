@@ -21,6 +21,7 @@ import dev.frameconn.stream.StreamInput;
 import dev.frameconn.stream.StreamProtocolException;
 import dev.frameconn.testkit.Fixtures;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -33,6 +34,7 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +55,12 @@ class FlightRecorderEventsTest {
     private static final Condition arrived = lock.newCondition();
     private static final List<RecordedEvent> recorded = new ArrayList<>();
     private static RecordingStream stream;
+    /**
+     * When the running test began. Events that started earlier belong to an
+     * earlier test: its peer may have had the same ephemeral port as this
+     * test's (CI once matched a frame-layer error of an earlier raw peer).
+     */
+    private static volatile Instant since = Instant.MIN;
 
     @RegisterExtension
     final Fixtures f = new Fixtures();
@@ -77,6 +85,17 @@ class FlightRecorderEventsTest {
         stream.startAsync(); // the recording runs once this returns; only delivery is asynchronous
     }
 
+    @BeforeEach
+    void markStart() {
+        since = Instant.now();
+    }
+
+    /** Whether {@code e} is named {@code name}, is about a connection to {@code address} and began in this test. */
+    private static boolean ofThisTest(RecordedEvent e, String name, String address) {
+        return e.getEventType().getName().equals(name) && address.equals(e.getString("remoteAddress"))
+                && !e.getStartTime().isBefore(since);
+    }
+
     @AfterAll
     static void stopRecording() {
         stream.close();
@@ -91,8 +110,7 @@ class FlightRecorderEventsTest {
         try {
             while (true) {
                 for (RecordedEvent e : recorded) {
-                    if (e.getEventType().getName().equals(name) && address.equals(e.getString("remoteAddress"))
-                            && more.test(e)) {
+                    if (ofThisTest(e, name, address) && more.test(e)) {
                         return e;
                     }
                 }
@@ -117,8 +135,7 @@ class FlightRecorderEventsTest {
     private static List<RecordedEvent> recordedFor(String name, Object remote) {
         lock.lock();
         try {
-            return recorded.stream().filter(e -> e.getEventType().getName().equals(name)
-                    && String.valueOf(remote).equals(e.getString("remoteAddress"))).toList();
+            return recorded.stream().filter(e -> ofThisTest(e, name, String.valueOf(remote))).toList();
         } finally {
             lock.unlock();
         }
