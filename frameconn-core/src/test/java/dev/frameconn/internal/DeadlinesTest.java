@@ -79,6 +79,28 @@ class DeadlinesTest {
     }
 
     @Test
+    void idleTimeoutExpiringBeforeTheDeadlineIsNamedAsIdle() {
+        deadlines.stop(); // the logic alone, as readExpiresAfterTheIdleTimeoutWithoutProgress
+        assertThat(clock.nanoTime()).as("large positive clock: now + deadline would not look passed")
+                .isGreaterThan(100 * SECOND);
+        deadlines.setDeadline(clock.nanoTime() + 60 * SECOND);
+        deadlines.beginRead();
+        clock.advance(10 * SECOND);
+        assertThat(deadlines.expire(clock.nanoTime())).isEqualTo(Kind.READ_IDLE);
+        assertThat(deadlines.expiredIdleNanos()).isEqualTo(10 * SECOND);
+    }
+
+    @Test
+    void writeIdleRunningOutWhileAReadHasJustBegunIsNamedAsWrite() {
+        deadlines.stop();
+        deadlines.beginWrite();
+        clock.advance(10 * SECOND);
+        deadlines.beginRead(); // a read begins the moment the write's idle clock runs out
+        assertThat(deadlines.expire(clock.nanoTime())).isEqualTo(Kind.WRITE_IDLE);
+        assertThat(deadlines.expiredIdleNanos()).isEqualTo(10 * SECOND);
+    }
+
+    @Test
     void deadlineExpiresEvenWithoutAnOperation() {
         deadlines.setDeadline(clock.nanoTime() + SECOND);
         clock.advance(SECOND);

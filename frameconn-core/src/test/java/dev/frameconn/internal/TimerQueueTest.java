@@ -135,6 +135,17 @@ class TimerQueueTest {
     }
 
     @Test
+    void cancelAfterCloseDoesNotReopenTheTimer() {
+        TimerQueue.Timer t = queue.schedule(clock.nanoTime() + SECOND, (self, now) -> { });
+        t.close();
+        assertThat(t.cancel()).as("a closed timer is not queued").isFalse();
+        assertThat(t.reschedule(clock.nanoTime() + SECOND)).as("still closed after a cancel").isFalse();
+        assertThat(t.rescheduleIfEarlier(clock.nanoTime())).isFalse();
+        assertThat(t.isScheduled()).isFalse();
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
     void periodicActionReArmsItself() {
         long period = SECOND;
         AtomicInteger count = new AtomicInteger();
