@@ -9,11 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link FrameConnConfig#socketBufferSize()}: set on TCP sockets before the handshake, or left to the kernel. */
+@Timeout(60)
 class SocketBufferTest {
     private static final int SIZE = 256 << 10;
 
@@ -42,6 +44,24 @@ class SocketBufferTest {
             assertThat(channel.getOption(StandardSocketOptions.SO_SNDBUF)).isGreaterThanOrEqualTo(SIZE);
             assertThat(listener.getOption(StandardSocketOptions.SO_RCVBUF)).isGreaterThanOrEqualTo(SIZE);
         }
+    }
+
+    @Test
+    void connectingAndAcceptingSetTheSizeOnTheConnectionsSockets() throws Exception {
+        // smaller than any kernel default, so "changed" needs no equality with the (rounded) value asked
+        FrameConnConfig small = f.config().withSocketBufferSize(4096);
+        Fixtures.Pair fixed = f.pair(Fixtures.Kind.TCP, small, small);
+        Fixtures.Pair automatic = f.pair(Fixtures.Kind.TCP, f.config(), f.config());
+        SocketChannel connected = TransportTest.channelOf(fixed.client());
+        SocketChannel connectedByDefault = TransportTest.channelOf(automatic.client());
+        assertThat(connected.getOption(StandardSocketOptions.SO_RCVBUF)).as("connect: receive buffer")
+                .isLessThan(connectedByDefault.getOption(StandardSocketOptions.SO_RCVBUF));
+        assertThat(connected.getOption(StandardSocketOptions.SO_SNDBUF)).as("connect: send buffer")
+                .isLessThan(connectedByDefault.getOption(StandardSocketOptions.SO_SNDBUF));
+        // the accepted socket inherits the listener's receive buffer, not its send buffer: accept sets that
+        assertThat(TransportTest.channelOf(fixed.server()).getOption(StandardSocketOptions.SO_SNDBUF))
+                .as("accept: send buffer")
+                .isLessThan(TransportTest.channelOf(automatic.server()).getOption(StandardSocketOptions.SO_SNDBUF));
     }
 
     @Test
