@@ -3,7 +3,9 @@ package dev.frameconn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.frameconn.internal.Sockets;
 import dev.frameconn.testkit.Fixtures;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +13,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -18,9 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Connecting, listening and accepting over TCP and Unix domain sockets. */
+@Timeout(60)
 class TransportTest {
     @RegisterExtension
     final Fixtures f = new Fixtures();
@@ -86,6 +91,21 @@ class TransportTest {
             }
         }
         return null;
+    }
+
+    @Test
+    void abortResetsATcpConnectionInsteadOfEndingIt() throws Exception {
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (SocketChannel aborted = SocketChannel.open(listener.getLocalAddress());
+                    SocketChannel peer = listener.accept()) {
+                Sockets.abort(aborted);
+                assertThat(aborted.isOpen()).isFalse();
+                // a graceful close (FIN) would read as the end of the stream, -1
+                assertThatThrownBy(() -> peer.read(ByteBuffer.allocate(16)))
+                        .isInstanceOf(IOException.class).hasMessageContaining("reset");
+            }
+        }
     }
 
     @Test
