@@ -119,6 +119,8 @@ class ConfigBoundsTest {
                 .hasMessage("connectTimeout=PT-0.000000001S must not be negative");
         assertThatThrownBy(() -> d.withConnectTimeout(tooLong))
                 .hasMessage("connectTimeout=" + tooLong + " must be at most 36500 days");
+        assertThatThrownBy(() -> d.withReadSpin(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readSpin=PT-0.000000001S must not be negative");
     }
 
     @Test

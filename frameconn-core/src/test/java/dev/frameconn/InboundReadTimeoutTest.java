@@ -87,6 +87,24 @@ class InboundReadTimeoutTest {
         assertStillReads(peer, 4);
     }
 
+    @Test
+    void aClearedDeadlineDoesNotExpire() throws Exception {
+        Fixtures.RawPeer peer = f.rawPeer(config().withIdleTimeout(Duration.ZERO));
+        FrameConn conn = peer.conn();
+        conn.setDeadline(Duration.ofSeconds(1));
+        conn.clearDeadline();
+        Future<Frame> read = f.submitAndAwaitBlocked(conn::readFrame);
+        Future<Frame> sentinel = sentinel(Duration.ofMillis(1500));
+        ticker.advance(Duration.ofSeconds(2));
+        assertTimedOut(sentinel, FrameTimeoutException.Kind.DEADLINE);
+        // the reader still waits: it gets the next frame
+        peer.send(frame(2, new byte[] {7}));
+        try (Frame frame = Fixtures.get(read)) {
+            assertThat(frame.type()).isEqualTo(2);
+        }
+        assertStillReads(peer, 3);
+    }
+
     /** A reader on a connection of the same clock whose deadline is {@code after} from now. */
     private Future<Frame> sentinel(Duration after) throws Exception {
         FrameConn other = f.rawPeer(config().withIdleTimeout(Duration.ZERO)).conn();
@@ -99,6 +117,9 @@ class InboundReadTimeoutTest {
             assertThat(e.kind()).isEqualTo(kind);
             // the timeout that fired: the idle timeout, or none for the absolute deadline
             assertThat(e.timeout()).isEqualTo(kind == FrameTimeoutException.Kind.DEADLINE ? Duration.ZERO : IDLE);
+            assertThat(e).hasMessage(kind == FrameTimeoutException.Kind.DEADLINE
+                    ? "frameconn: deadline exceeded"
+                    : "frameconn: read timed out: no data for idleTimeout=PT1S");
         });
     }
 

@@ -150,7 +150,12 @@ class ShutdownStepsTest {
         assertThat(wire.aborted).as("close after close does not abort").isFalse();
         conn.close();
         assertThat(wire.aborted).isFalse();
-        assertThatThrownBy(conn::readFrame).isInstanceOf(ConnectionShutdownException.class);
+        assertThatThrownBy(conn::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class, e -> {
+            assertThat(e).hasMessage("frameconn: shutting down: shut down or closed locally");
+            assertThat(e.byPeer()).as("closed locally").isFalse();
+            assertThat(e.initiator()).isEqualTo(ConnectionShutdownException.Initiator.LOCAL);
+            assertThat(e.peerReason()).isEmpty();
+        });
     }
 
     private FrameConnConfig config() {
