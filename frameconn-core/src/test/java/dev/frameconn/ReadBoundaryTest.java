@@ -9,11 +9,13 @@ import java.util.HexFormat;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** SPEC §2: when a frame is handed out, end of stream, truncation, and the length bound. */
+@Timeout(60)
 class ReadBoundaryTest {
     @RegisterExtension
     final Fixtures f = new Fixtures();
@@ -149,5 +151,30 @@ class ReadBoundaryTest {
         dev.frameconn.wire.FrameHeader.encode(frame, 0, 1, 1001);
         peer.send(java.util.Arrays.copyOf(frame, 8));
         assertThatThrownBy(peer.conn()::readFrame).isInstanceOf(FrameTooLargeException.class);
+    }
+
+    @Test
+    void anRstIsBoundByTheMaximumToo() throws Exception {
+        byte[] reason = rstPayload(ShutdownReason.GOING_AWAY, "bye"); // 7 bytes
+        FrameConnConfig config = f.config().withMaxPayloadLength(reason.length);
+        Fixtures.RawPeer atMost = f.track(f.rawPeer(config));
+        atMost.send(TestFrames.frame(dev.frameconn.wire.FrameHeader.RST, reason));
+        assertThatThrownBy(atMost.conn()::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class, e -> {
+            assertThat(e.byPeer()).isTrue();
+            assertThat(e.peerReason()).contains(ShutdownReason.of(ShutdownReason.GOING_AWAY, "bye"));
+        });
+
+        Fixtures.RawPeer over = f.track(f.rawPeer(config));
+        over.send(TestFrames.frame(dev.frameconn.wire.FrameHeader.RST, rstPayload(ShutdownReason.GOING_AWAY, "bye!")));
+        assertThatThrownBy(over.conn()::readFrame).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+            assertThat(e.type()).isEqualTo(dev.frameconn.wire.FrameHeader.RST);
+            assertThat(e.length()).isEqualTo(8);
+            assertThat(e.maxLength()).isEqualTo(7);
+        });
+    }
+
+    private static byte[] rstPayload(int code, String message) {
+        byte[] utf8 = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.allocate(4 + utf8.length).putInt(code).put(utf8).array();
     }
 }

@@ -109,6 +109,19 @@ class TransportTest {
     }
 
     @Test
+    void aServerIsOpenUntilClosedAndSaysSo() throws Exception {
+        FrameServer server = FrameServer.bind(Fixtures.loopback(), f.config());
+        try {
+            assertThat(server.isOpen()).isTrue();
+            assertThat(server).hasToString("FrameServer[" + server.localAddress() + "]");
+        } finally {
+            server.close();
+        }
+        assertThat(server.isOpen()).isFalse();
+        assertThat(server).hasToString("FrameServer[" + server.localAddress() + ", closed]");
+    }
+
+    @Test
     void refusedConnectionIsAnIOException() throws Exception {
         SocketAddress closed;
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
