@@ -10,9 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SPEC §2 and §3: concurrent writers never interleave, concurrent readers get whole frames. */
+@Timeout(60)
 class ConcurrencyTest {
     @RegisterExtension
     final Fixtures f = new Fixtures();
@@ -91,6 +93,30 @@ class ConcurrencyTest {
             Fixtures.get(r);
         }
         assertThat(count.get()).isEqualTo(frames);
+    }
+
+    @Test
+    void aReaderInterruptedWhileWaitingForAnotherReaderFailsAndKeepsTheInterrupt() throws Exception {
+        Fixtures.RawPeer peer = f.track(f.rawPeer(f.config().withReadSpin(java.time.Duration.ZERO)));
+        FrameConn conn = peer.conn();
+        Future<Frame> inside = f.submitAndAwaitBlocked(conn::readFrame); // the peer is silent: it waits holding the read lock
+        java.util.concurrent.CompletableFuture<Thread> second = new java.util.concurrent.CompletableFuture<>();
+        Future<String> queued = f.submitAndAwaitBlocked(() -> {
+            second.complete(Thread.currentThread());
+            try (Frame frame = conn.readFrame()) {
+                return "read type=" + frame.type();
+            } catch (java.io.InterruptedIOException e) {
+                return "interrupted=" + Thread.currentThread().isInterrupted() + ": " + e.getMessage();
+            }
+        });
+        Fixtures.get(second).interrupt();
+        assertThat(Fixtures.get(queued))
+                .isEqualTo("interrupted=true: interrupted while waiting for the connection's lock");
+        // the first reader was not disturbed
+        peer.send(TestFrames.frame(4, new byte[] {1}));
+        try (Frame frame = Fixtures.get(inside)) {
+            assertThat(frame.type()).isEqualTo(4);
+        }
     }
 
     private static final class Set {

@@ -12,6 +12,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -158,6 +161,25 @@ class ShutdownStepsTest {
         });
     }
 
+    @Test
+    void closeCutsAShutdownInProgressShort() throws Exception {
+        Scripted wire = new Scripted(header(FrameHeader.RST, 0));
+        wire.shutdownOutputGate = new CountDownLatch(1);
+        FrameConn conn = conn(wire);
+        CompletableFuture<ShutdownResult> shutdown =
+                CompletableFuture.supplyAsync(() -> conn.shutdown(TIMEOUT), r -> Thread.ofVirtual().start(r));
+        try {
+            assertThat(wire.inShutdownOutput.await(5, TimeUnit.SECONDS)).as("the shutdown reached CLOSE_WRITE").isTrue();
+            assertThat(wire.aborted).isFalse();
+            conn.close();
+            assertThat(wire.aborted).as("close during a shutdown aborts the transport").isTrue();
+        } finally {
+            wire.shutdownOutputGate.countDown();
+        }
+        shutdown.get(5, TimeUnit.SECONDS);
+        assertThat(conn.isOpen()).isFalse();
+    }
+
     private FrameConnConfig config() {
         return FrameConnConfig.defaults().withMetrics(metrics).withTicker(ticker).withIdleTimeout(Duration.ZERO);
     }
@@ -188,6 +210,9 @@ class ShutdownStepsTest {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         IOException shutdownOutputFails;
         IOException closeFails;
+        /** If set, shutdownOutput waits for it (after counting down inShutdownOutput). */
+        volatile CountDownLatch shutdownOutputGate;
+        final CountDownLatch inShutdownOutput = new CountDownLatch(1);
         volatile boolean closed;
         volatile boolean aborted;
 
@@ -232,6 +257,16 @@ class ShutdownStepsTest {
 
         @Override
         public void shutdownOutput() throws IOException {
+            CountDownLatch gate = shutdownOutputGate;
+            inShutdownOutput.countDown();
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted at the gate");
+                }
+            }
             if (shutdownOutputFails != null) {
                 throw shutdownOutputFails;
             }
