@@ -308,7 +308,7 @@ public record FrameConnConfig(
      *
      * <p>Spinning helps only while the spinning thread and the one that answers
      * each have a CPU. A reader whose polls show that it lost its CPU (two polls
-     * more than 50 µs apart), or whose last two spins ran out of budget (the peer
+     * more than 500 µs apart), or whose last two spins ran out of budget (the peer
      * may be the one waiting for a CPU), stops spinning and parks at once for
      * 10 ms, doubling with each loss in a row up to 1 s: on a machine whose CPUs are all busy a
      * spinning reader is no slower than a parking one, instead of costing its

@@ -34,10 +34,14 @@ import java.io.IOException;
  */
 final class ReadSpin {
     /**
-     * Polls further apart than this (50 µs) mean the spinning thread was
-     * descheduled: one poll is a system call of about a microsecond.
+     * Polls further apart than this (500 µs) mean another thread took the
+     * spinning thread's CPU: one poll is a system call of about a microsecond,
+     * interrupts and a hypervisor's pauses cost tens of microseconds (no
+     * reason to stop), and a thread that wants a CPU for longer gets a slice of
+     * at least 0.75 ms (Linux's default base slice). At 50 µs a quiet machine's
+     * interrupts set off back-offs that doubled into whole measured rounds.
      */
-    static final long PREEMPTED_NANOS = 50_000;
+    static final long PREEMPTED_NANOS = 500_000;
     /** The first back-off after a lost CPU: 10 ms of parking reads. */
     static final long MIN_BACKOFF_NANOS = 10_000_000;
     /** The longest back-off: 1 s, so that a machine that quietens down is noticed within a second. */

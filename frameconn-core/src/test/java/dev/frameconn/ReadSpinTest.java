@@ -31,8 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * asserts a speed.
  *
  * <p>The connections run on {@link #SLOW}, a clock 1,000 times slower than real time, so that
- * {@link ReadSpin}'s back-off (it stops spinning when two polls are 50 µs of its clock apart: the
- * thread lost its CPU) takes a 50 ms loss of the CPU, which even a loaded machine does not inflict:
+ * {@link ReadSpin}'s back-off (it stops spinning when two polls are 500 µs of its clock apart: the
+ * thread lost its CPU) takes a 0.5 s loss of the CPU, which even a loaded machine does not inflict:
  * these tests check the spin and its parking, {@link ReadSpinBackoffTest} the back-off. Budgets are
  * given in real time and divided by {@link #SLOWDOWN}.
  */
