@@ -169,4 +169,41 @@ class ReceiveStallTest {
         raw.writeFrame(1, new byte[] {1});
         assertThat(taken(r)).containsExactly(1, 1);
     }
+
+    @Test
+    void payloadTakenByOneOfTwoWaitingReadersRestartsTheOthersWait() throws Exception {
+        FrameConn[] pair = net.framePair();
+        HeartbeatConn a = watched(pair[0], Duration.ofSeconds(1));
+        FrameConn raw = pair[1];
+        CompletableFuture<Frame> r1 = readAsync(a);
+        CompletableFuture<Frame> r2 = readAsync(a);
+        step(a, 20); // both wait: 20 s on the shared clock
+        raw.writeFrame(1, new byte[] {1}); // arrives while both wait: the clock restarts now
+        CompletableFuture.anyOf(r1, r2).get(20, TimeUnit.SECONDS);
+        CompletableFuture<Frame> first = r1.isDone() ? r1 : r2;
+        CompletableFuture<Frame> other = first == r1 ? r2 : r1;
+        assertThat(taken(first)).containsExactly(1, 1);
+        step(a, 20); // 40 s since the first wait began, 20 s since the payload
+        assertThat(stalls).as("the other reader waits from the payload's arrival on").hasValue(0);
+        assertThat(other).isNotDone();
+        raw.writeFrame(1, new byte[] {2});
+        assertThat(taken(other)).containsExactly(1, 1);
+        assertThat(stalls).hasValue(0);
+    }
+
+    @Test
+    void payloadArrivingWhileNobodyWaitsStartsNoClock() throws Exception {
+        FrameConn[] pair = net.framePair();
+        HeartbeatConn a = watched(pair[0], Duration.ofSeconds(1));
+        FrameConn raw = pair[1];
+        raw.writeFrame(1, new byte[] {1});
+        raw.writeEmptyFrame(HeartbeatConn.HEARTBEAT); // read after the frame: shows the frame is queued
+        Await.until("the payload frame was queued", () -> a.heartbeatsReceived() == 1);
+        step(a, 60); // nobody has waited yet: the looks see a standing clock at 0
+        assertThat(stalls).hasValue(0);
+        try (Frame f = a.readFrame()) { // queued: no wait
+            assertThat(f.toByteArray()).containsExactly(1);
+        }
+        assertThat(stalls).hasValue(0);
+    }
 }

@@ -96,6 +96,18 @@ class StallClocksTest {
     }
 
     @Test
+    void payloadArrivingWithNobodyWaitingLeavesTheClockStanding() {
+        seconds(100);
+        assertThat(clocks.readersWaiting()).isFalse();
+        clocks.payloadArrived(0); // as the receive side calls it when nobody waits: no time read
+        assertThat(clocks.receiveClock(now())).isZero();
+        seconds(1000); // nobody waits: nothing runs, nothing expires
+        assertThat(clocks.receiveClock(now())).isZero();
+        assertThat(clocks.expired(now())).isNull();
+        assertThat(clocks.nanosUntilExpiry(now())).as("a standing clock").isEqualTo(STALL);
+    }
+
+    @Test
     void aWaitThatTakesAPayloadFrameEndsAtZero() {
         clocks.readWaitBegins(now());
         seconds(25);
