@@ -25,6 +25,8 @@ class AllocationTest {
      * fourth frame already fails, and rare one-off allocations (a carrier's bookkeeping) pass.
      */
     private static final double BUDGET = 4.0;
+    /** Runs measured after the warm-up; the least counts (see {@link #bytesPerFrame}). */
+    private static final int MEASURED_RUNS = 3;
     private final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final BufferPool pool = new BufferPool(6, 24, 16, 16L << 20);
@@ -129,16 +131,30 @@ class AllocationTest {
     }
 
     /**
-     * Warms up (so the JIT settles), then measures one more run: bytes allocated
-     * per frame by the threads that do the work, and by no other: the caller, and
-     * the virtual-thread carriers, on which a background flusher (a virtual
-     * thread) runs and allocates. The JVM's other threads (the JUnit timeout
-     * watcher, the leak detector's cleaner, JFR, ...) may allocate as they like.
+     * Warms up (so the JIT settles), then measures {@link #MEASURED_RUNS} more
+     * runs and returns the least: bytes allocated per frame by the threads that
+     * do the work, and by no other: the caller, and the virtual-thread carriers,
+     * on which a background flusher (a virtual thread) runs and allocates. The
+     * JVM's other threads (the JUnit timeout watcher, the leak detector's
+     * cleaner, JFR, ...) may allocate as they like. The least run, because
+     * noise only adds: on a loaded machine the write path hands off to its
+     * flusher more often (each wake-up of a virtual thread allocates the JDK's
+     * task), and another test's leftover virtual thread may run on a carrier
+     * (one run measured 4.07 bytes per frame that way), while an allocation in
+     * the code under test shows in every run.
      */
     private double bytesPerFrame(Runnable run) {
         for (int i = 0; i < 5; i++) {
             run.run();
         }
+        double least = Double.MAX_VALUE;
+        for (int i = 0; i < MEASURED_RUNS; i++) {
+            least = Math.min(least, measuredRun(run));
+        }
+        return least;
+    }
+
+    private double measuredRun(Runnable run) {
         long caller = Thread.currentThread().threadId();
         long[] carriersBefore = carrierIds();
         long[] idsBefore = append(carriersBefore, caller);
