@@ -12,8 +12,10 @@ import java.util.Arrays;
  * copied but gathered behind them as segments, so one system call carries up
  * to {@link WireWriter#MAX_WRITE_CHUNK} bytes whatever the frame sizes.
  *
- * <p>Used under the pen only. Its buffer is made on first use and kept for the
- * connection's life; nothing is allocated per batch after that. Callers'
+ * <p>Used under the pen only. Its buffer and arrays are made on first use
+ * (a connection that never writes a batch, such as an idle one, holds none of
+ * them) and kept for the connection's life; nothing is allocated per batch
+ * after that. Callers'
  * payload buffers are left with their positions unchanged and are not kept
  * reachable after {@link #write}.
  */
@@ -27,9 +29,9 @@ final class BatchGatherer {
     private final FrameConnMetrics metrics;
     private ByteBuffer buffer;
     private ByteBuffer[] views;
-    private final ByteBuffer[] segments = new ByteBuffer[SEGMENTS];
+    private ByteBuffer[] segments;
     /** Each segment's position to restore after the write, -1 for our own views. */
-    private final int[] positions = new int[SEGMENTS];
+    private int[] positions;
     private int count;
     private int regionStart;
     private int viewsUsed;
@@ -45,6 +47,8 @@ final class BatchGatherer {
         if (buffer == null) {
             buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
             views = new ByteBuffer[SEGMENTS];
+            segments = new ByteBuffer[SEGMENTS];
+            positions = new int[SEGMENTS];
             for (int i = 0; i < SEGMENTS; i++) {
                 views[i] = buffer.duplicate();
             }

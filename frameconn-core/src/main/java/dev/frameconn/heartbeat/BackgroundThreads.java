@@ -1,5 +1,7 @@
 package dev.frameconn.heartbeat;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -13,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Long-lived</b> (the reader): made before any starts, so that a
  *       failing factory leaves nothing running, and started together.</li>
  *   <li><b>Short-lived</b> (a heartbeat being written, a stall being reported):
- *       started by a timer when there is work that may block, and kept here
+ *       started by a timer when there is work that may block, and listed here
  *       until they end, so that {@link #join} waits for them too. Callers
  *       start them under the connection's lock and no longer once it stops,
  *       so no thread starts after {@link #join} began.</li>
@@ -24,8 +26,18 @@ final class BackgroundThreads {
 
     private final ThreadFactory factory;
     private final Thread[] threads;
-    // written under the connection's lock (one writer at a time), read without: copy on write
+    // copy on write, swapped by compare-and-set: threads add under the connection's lock and
+    // remove themselves as they end; a free slot is null
     private volatile Thread[] shortLived = NONE;
+    private static final VarHandle SHORT_LIVED;
+
+    static {
+        try {
+            SHORT_LIVED = MethodHandles.lookup().findVarHandle(BackgroundThreads.class, "shortLived", Thread[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Makes one thread per task; throws if the factory fails or returns null. */
     BackgroundThreads(ThreadFactory factory, Runnable... tasks) {
@@ -46,32 +58,94 @@ final class BackgroundThreads {
      * Starts a short-lived thread for {@code task}. Never throws, because the
      * caller is a timer that must carry the work out: if the factory fails, a
      * plain virtual thread runs it. Under the connection's lock.
+     *
+     * <p>The thread is listed before it starts and takes itself off the list
+     * when its task ends: an ended thread kept until the next heartbeat would
+     * keep its stack too (measured: a third thread object and stack per idle
+     * connection, about 1 KiB).
      */
     void startShortLived(Runnable task) {
+        Runnable tracked = () -> {
+            try {
+                task.run();
+            } finally {
+                remove(Thread.currentThread());
+            }
+        };
         Thread t = null;
         try {
-            t = factory.newThread(task);
-            if (t != null) {
-                t.start();
-            }
+            t = factory.newThread(tracked);
         } catch (RuntimeException e) {
-            t = null; // made before and failed to start, or not made: either way it does not run
+            t = null;
+        }
+        if (t != null && !startListed(t)) {
+            t = null; // made and failed to start: it does not run
         }
         if (t == null) {
-            t = Thread.ofVirtual().name("frameconn-heartbeat-fallback").start(task);
+            startListed(Thread.ofVirtual().name("frameconn-heartbeat-fallback").unstarted(tracked));
         }
-        Thread[] old = shortLived;
-        for (int i = 0; i < old.length; i++) {
-            if (!old[i].isAlive()) {
-                Thread[] next = old.clone();
-                next[i] = t; // reuse the slot of one that ended: at most a heartbeat and a stall at once
-                shortLived = next;
+    }
+
+    /** Lists {@code t}, then starts it; unlists it again if it does not start. */
+    private boolean startListed(Thread t) {
+        add(t);
+        try {
+            t.start();
+            return true;
+        } catch (RuntimeException e) {
+            remove(t);
+            return false;
+        }
+    }
+
+    private void add(Thread t) {
+        while (true) {
+            Thread[] old = shortLived;
+            Thread[] next = null;
+            for (int i = 0; i < old.length && next == null; i++) {
+                if (old[i] == null) {
+                    next = old.clone();
+                    next[i] = t; // reuse a free slot: at most a heartbeat and a stall at once
+                }
+            }
+            if (next == null) {
+                next = Arrays.copyOf(old, old.length + 1);
+                next[old.length] = t;
+            }
+            if (SHORT_LIVED.compareAndSet(this, old, next)) {
                 return;
             }
         }
-        Thread[] next = Arrays.copyOf(old, old.length + 1);
-        next[old.length] = t;
-        shortLived = next;
+    }
+
+    private void remove(Thread t) {
+        while (true) {
+            Thread[] old = shortLived;
+            int i = 0;
+            while (i < old.length && old[i] != t) {
+                i++;
+            }
+            if (i == old.length) {
+                return;
+            }
+            Thread[] next = old.clone();
+            next[i] = null;
+            if (allFree(next)) {
+                next = NONE; // an idle connection keeps no array
+            }
+            if (SHORT_LIVED.compareAndSet(this, old, next)) {
+                return;
+            }
+        }
+    }
+
+    private static boolean allFree(Thread[] slots) {
+        for (Thread t : slots) {
+            if (t != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -90,7 +164,7 @@ final class BackgroundThreads {
         Thread self = Thread.currentThread();
         boolean interrupted = false;
         for (Thread t : threads) {
-            if (t == self) {
+            if (t == null || t == self) {
                 continue;
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -116,7 +190,7 @@ final class BackgroundThreads {
 
     private static boolean ended(Thread[] threads) {
         for (Thread t : threads) {
-            if (t.isAlive()) {
+            if (t != null && t.isAlive()) {
                 return false;
             }
         }
