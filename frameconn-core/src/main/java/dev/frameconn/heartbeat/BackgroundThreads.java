@@ -26,8 +26,8 @@ final class BackgroundThreads {
 
     private final ThreadFactory factory;
     private final Thread[] threads;
-    // copy on write, swapped by compare-and-set: threads add under the connection's lock and
-    // remove themselves as they end; a free slot is null
+    // copy on write, swapped by compare-and-set: threads are added under the connection's lock
+    // and remove themselves as they end
     private volatile Thread[] shortLived = NONE;
     private static final VarHandle SHORT_LIVED;
 
@@ -101,17 +101,8 @@ final class BackgroundThreads {
     private void add(Thread t) {
         while (true) {
             Thread[] old = shortLived;
-            Thread[] next = null;
-            for (int i = 0; i < old.length && next == null; i++) {
-                if (old[i] == null) {
-                    next = old.clone();
-                    next[i] = t; // reuse a free slot: at most a heartbeat and a stall at once
-                }
-            }
-            if (next == null) {
-                next = Arrays.copyOf(old, old.length + 1);
-                next[old.length] = t;
-            }
+            Thread[] next = Arrays.copyOf(old, old.length + 1);
+            next[old.length] = t;
             if (SHORT_LIVED.compareAndSet(this, old, next)) {
                 return;
             }
@@ -121,31 +112,17 @@ final class BackgroundThreads {
     private void remove(Thread t) {
         while (true) {
             Thread[] old = shortLived;
-            int i = 0;
-            while (i < old.length && old[i] != t) {
-                i++;
-            }
-            if (i == old.length) {
+            int i = Arrays.asList(old).indexOf(t);
+            if (i < 0) {
                 return;
             }
-            Thread[] next = old.clone();
-            next[i] = null;
-            if (allFree(next)) {
-                next = NONE; // an idle connection keeps no array
-            }
+            Thread[] next = new Thread[old.length - 1];
+            System.arraycopy(old, 0, next, 0, i);
+            System.arraycopy(old, i + 1, next, i, next.length - i);
             if (SHORT_LIVED.compareAndSet(this, old, next)) {
                 return;
             }
         }
-    }
-
-    private static boolean allFree(Thread[] slots) {
-        for (Thread t : slots) {
-            if (t != null) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -164,7 +141,7 @@ final class BackgroundThreads {
         Thread self = Thread.currentThread();
         boolean interrupted = false;
         for (Thread t : threads) {
-            if (t == null || t == self) {
+            if (t == self) {
                 continue;
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -190,7 +167,7 @@ final class BackgroundThreads {
 
     private static boolean ended(Thread[] threads) {
         for (Thread t : threads) {
-            if (t != null && t.isAlive()) {
+            if (t.isAlive()) {
                 return false;
             }
         }

@@ -3,9 +3,12 @@ package dev.frameconn.heartbeat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.ref.WeakReference;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,13 +37,7 @@ class BackgroundThreadsTest {
         WeakFactory factory = new WeakFactory();
         BackgroundThreads threads = new BackgroundThreads(factory);
         CountDownLatch release = new CountDownLatch(1);
-        threads.startShortLived(() -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        threads.startShortLived(waitFor(release));
         assertThat(threads.ended()).as("listed while it runs").isFalse();
         release.countDown();
         threads.join(10_000);
@@ -56,23 +53,70 @@ class BackgroundThreadsTest {
         assertThat(threads).isNotNull(); // kept reachable to the end: what it lists is what is checked
     }
 
-    @Test
-    void aSecondThreadWhileTheFirstRunsIsListedToo() throws Exception {
-        BackgroundThreads threads = new BackgroundThreads(Thread.ofVirtual().factory());
-        CountDownLatch release = new CountDownLatch(1);
-        Runnable wait = () -> {
+    /** A task that waits for {@code release}. */
+    private static Runnable waitFor(CountDownLatch release) {
+        return () -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         };
-        threads.startShortLived(wait);
-        threads.startShortLived(wait);
-        threads.startShortLived(() -> { }); // ends at once, its slot is given back
-        release.countDown();
+    }
+
+    @Test
+    void eachOfThreeRunningThreadsStaysListedUntilItEnds() throws Exception {
+        List<Thread> made = new CopyOnWriteArrayList<>();
+        BackgroundThreads threads = new BackgroundThreads(r -> {
+            Thread t = Thread.ofVirtual().unstarted(r);
+            made.add(t);
+            return t;
+        });
+        CountDownLatch first = new CountDownLatch(1);
+        CountDownLatch second = new CountDownLatch(1);
+        CountDownLatch third = new CountDownLatch(1);
+        threads.startShortLived(waitFor(first));
+        threads.startShortLived(waitFor(second));
+        threads.startShortLived(waitFor(third));
+        assertThat(made).hasSize(3);
+        // the middle one ends first, then the first: the third must still be listed each time
+        second.countDown();
+        made.get(1).join();
+        assertThat(threads.ended()).as("first and third still run").isFalse();
+        first.countDown();
+        made.get(0).join();
+        assertThat(threads.ended()).as("third still runs").isFalse();
+        third.countDown();
+        made.get(2).join();
+        assertThat(threads.ended()).isTrue();
+    }
+
+    @Test
+    void aTaskRunsOnceOnTheFactorysThread() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        BackgroundThreads threads = new BackgroundThreads(Thread.ofVirtual().factory());
+        threads.startShortLived(runs::incrementAndGet);
         threads.join(10_000);
         assertThat(threads.ended()).isTrue();
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aThreadThatCannotStartIsNotListedAndAFallbackRunsTheTaskOnce() throws Exception {
+        CountDownLatch releaseStranger = new CountDownLatch(1);
+        // the factory hands back a thread already started on something else: start() refuses it
+        Thread stranger = Thread.ofVirtual().start(waitFor(releaseStranger));
+        try {
+            BackgroundThreads threads = new BackgroundThreads(r -> stranger);
+            AtomicInteger runs = new AtomicInteger();
+            threads.startShortLived(runs::incrementAndGet);
+            threads.join(10_000);
+            assertThat(runs).as("run once, by the fallback").hasValue(1);
+            assertThat(threads.ended()).as("the thread that did not start is not listed").isTrue();
+        } finally {
+            releaseStranger.countDown();
+            stranger.join();
+        }
     }
 
     @Test
