@@ -67,8 +67,9 @@ class BackgroundThreadsTest {
     @Test
     void eachOfThreeRunningThreadsStaysListedUntilItEnds() throws Exception {
         List<Thread> made = new CopyOnWriteArrayList<>();
+        List<Throwable> died = new CopyOnWriteArrayList<>();
         BackgroundThreads threads = new BackgroundThreads(r -> {
-            Thread t = Thread.ofVirtual().unstarted(r);
+            Thread t = Thread.ofVirtual().uncaughtExceptionHandler((th, e) -> died.add(e)).unstarted(r);
             made.add(t);
             return t;
         });
@@ -89,6 +90,7 @@ class BackgroundThreadsTest {
         third.countDown();
         made.get(2).join();
         assertThat(threads.ended()).isTrue();
+        assertThat(died).as("each thread took itself off the list without failing").isEmpty();
     }
 
     @Test
