@@ -159,12 +159,22 @@ class HeartbeatConnTest {
         assertThat(a.isOpen()).isFalse();
     }
 
+    /**
+     * Whether the reader (a virtual thread) is parked in the channel's read
+     * under {@code readSome}, so that its read idle timeout has begun:
+     * {@code readSome} alone on the stack is not enough, a reader descheduled
+     * before {@code beginRead} starts its timeout after the clock moved (a
+     * loaded run waited 20 s for a timeout that was 10 s later than planned).
+     */
     private static boolean inSocketRead(Thread t) {
-        if (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.RUNNABLE) {
+        if (t.getState() != Thread.State.WAITING) {
             return false;
         }
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getMethodName().equals("readSome")) {
+        boolean inChannelRead = false;
+        for (StackTraceElement e : t.getStackTrace()) { // innermost first
+            if (e.getClassName().equals("sun.nio.ch.SocketChannelImpl") && e.getMethodName().equals("read")) {
+                inChannelRead = true;
+            } else if (inChannelRead && e.getMethodName().equals("readSome")) {
                 return true;
             }
         }
