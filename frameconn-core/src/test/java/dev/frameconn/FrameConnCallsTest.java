@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.frameconn.heartbeat.ManualTicker;
-import dev.frameconn.transport.Transport;
 import dev.frameconn.wire.FrameHeader;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,10 +22,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class FrameConnCallsTest {
-    private static final SocketAddress LOCAL = InetSocketAddress.createUnresolved("local", 1);
-    private static final SocketAddress REMOTE = InetSocketAddress.createUnresolved("remote", 2);
+    private static final SocketAddress LOCAL = MemoryTransport.LOCAL;
+    private static final SocketAddress REMOTE = MemoryTransport.REMOTE;
 
-    private final Memory wire = new Memory(new byte[0]);
+    private final MemoryTransport wire = new MemoryTransport(new byte[0]);
     private final FrameConn conn = FrameConn.over(wire,
             FrameConnConfig.defaults().withTicker(new ManualTicker()).withIdleTimeout(Duration.ZERO));
 
@@ -75,7 +72,7 @@ class FrameConnCallsTest {
 
     @Test
     void afterThePeersRstWritesFailAndTheStateSaysSo() throws Exception {
-        Memory rst = new Memory(concat(header(FrameHeader.RST, 4), new byte[] {0, 0, 0, 4}));
+        MemoryTransport rst = new MemoryTransport(concat(header(FrameHeader.RST, 4), new byte[] {0, 0, 0, 4}));
         FrameConn c = FrameConn.over(rst, FrameConnConfig.defaults().withIdleTimeout(Duration.ZERO));
         assertThat(c.isShuttingDown()).isFalse();
         assertThat(c.peerShutdownReason()).isEmpty();
@@ -99,9 +96,9 @@ class FrameConnCallsTest {
         assertThat(conn.config().idleTimeout()).isEqualTo(Duration.ZERO);
         assertThat(conn.isOpen()).isTrue();
         assertThat(conn.toString()).isEqualTo("FrameConn[" + LOCAL + " -> " + REMOTE + "]");
-        wire.open = false;
+        wire.lost = true;
         assertThat(conn.isOpen()).as("the transport closed under it").isFalse();
-        wire.open = true;
+        wire.lost = false;
         conn.close();
         assertThat(conn.isOpen()).isFalse();
         assertThat(conn.toString()).endsWith(", closed]");
@@ -119,79 +116,5 @@ class FrameConnCallsTest {
             out.writeBytes(p);
         }
         return out.toByteArray();
-    }
-
-    /** Serves fixed bytes then end of stream, keeps what is written; open until told otherwise. */
-    private static final class Memory implements Transport {
-        private final ByteBuffer in;
-        private final ReentrantLock lock = new ReentrantLock();
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        volatile boolean open = true;
-
-        Memory(byte[] bytes) {
-            this.in = ByteBuffer.wrap(bytes);
-        }
-
-        @Override
-        public int read(ByteBuffer dst) {
-            if (!in.hasRemaining()) {
-                return -1;
-            }
-            int n = Math.min(dst.remaining(), in.remaining());
-            dst.put(dst.position(), in, in.position(), n);
-            dst.position(dst.position() + n);
-            in.position(in.position() + n);
-            return n;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            byte[] b = new byte[src.remaining()];
-            src.get(b);
-            lock.lock();
-            try {
-                out.writeBytes(b);
-            } finally {
-                lock.unlock();
-            }
-            return b.length;
-        }
-
-        byte[] written() {
-            lock.lock();
-            try {
-                return out.toByteArray();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void shutdownOutput() {}
-
-        @Override
-        public void close() {
-            open = false;
-        }
-
-        @Override
-        public void abort() {
-            open = false;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public SocketAddress localAddress() {
-            return LOCAL;
-        }
-
-        @Override
-        public SocketAddress remoteAddress() {
-            return REMOTE;
-        }
     }
 }

@@ -6,16 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.frameconn.heartbeat.ManualTicker;
 import dev.frameconn.metrics.InMemoryMetrics;
 import dev.frameconn.metrics.ShutdownStep;
-import dev.frameconn.transport.Transport;
 import dev.frameconn.wire.FrameHeader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,7 +30,7 @@ class ShutdownStepsTest {
 
     @Test
     void aResetWhileHalfClosingAbortsAtCloseWrite() {
-        Scripted wire = new Scripted(new byte[0]);
+        MemoryTransport wire = new MemoryTransport(new byte[0]);
         wire.shutdownOutputFails = new IOException("Broken pipe");
         ShutdownResult result = conn(wire).shutdown(TIMEOUT);
         assertThat(result.clean()).isFalse();
@@ -46,7 +43,7 @@ class ShutdownStepsTest {
 
     @Test
     void aResetWhenClosingIsNoError() {
-        Scripted wire = new Scripted(new byte[0]);
+        MemoryTransport wire = new MemoryTransport(new byte[0]);
         wire.closeFails = new IOException("Connection reset by peer");
         ShutdownResult result = conn(wire).shutdown(TIMEOUT);
         assertThat(result.clean()).isTrue();
@@ -57,7 +54,7 @@ class ShutdownStepsTest {
 
     @Test
     void anotherErrorWhenClosingIsReportedAtClose() {
-        Scripted wire = new Scripted(new byte[0]);
+        MemoryTransport wire = new MemoryTransport(new byte[0]);
         wire.closeFails = new IOException("Input/output error");
         ShutdownResult result = conn(wire).shutdown(TIMEOUT);
         assertThat(result.clean()).isFalse();
@@ -71,7 +68,7 @@ class ShutdownStepsTest {
     @Test
     void aProtocolErrorIsTheReasonSentAndTheDrainIsSkipped() {
         byte[] bad = header(0x2000_0000, 0);
-        Scripted wire = new Scripted(bad);
+        MemoryTransport wire = new MemoryTransport(bad);
         FrameConn conn = conn(wire);
         assertThatThrownBy(conn::readFrame).isInstanceOf(FrameProtocolException.class);
         ShutdownResult result = conn.shutdown(TIMEOUT);
@@ -86,7 +83,7 @@ class ShutdownStepsTest {
 
     @Test
     void anOversizedFrameIsTheReasonSent() {
-        Scripted wire = new Scripted(header(1, 5000));
+        MemoryTransport wire = new MemoryTransport(header(1, 5000));
         FrameConn conn = FrameConn.over(wire, config().withMaxPayloadLength(4096));
         assertThatThrownBy(conn::readFrame).isInstanceOf(FrameTooLargeException.class);
         ShutdownResult result = conn.shutdown(TIMEOUT);
@@ -96,7 +93,7 @@ class ShutdownStepsTest {
 
     @Test
     void aReasonGivenIsKeptOverTheBrokenReadSide() {
-        Scripted wire = new Scripted(header(0x2000_0000, 0));
+        MemoryTransport wire = new MemoryTransport(header(0x2000_0000, 0));
         FrameConn conn = conn(wire);
         assertThatThrownBy(conn::readFrame).isInstanceOf(FrameProtocolException.class);
         conn.shutdown(TIMEOUT, ShutdownReason.of(ShutdownReason.GOING_AWAY, "bye"));
@@ -105,7 +102,7 @@ class ShutdownStepsTest {
 
     @Test
     void aCleanShutdownClosesAndCountsTheDrain() {
-        Scripted wire = new Scripted(header(FrameHeader.RST, 0));
+        MemoryTransport wire = new MemoryTransport(header(FrameHeader.RST, 0));
         FrameConn conn = conn(wire);
         ShutdownResult result = conn.shutdown(TIMEOUT);
         assertThat(result.clean()).isTrue();
@@ -127,7 +124,7 @@ class ShutdownStepsTest {
 
     @Test
     void thePeersRstFirstMakesAShutdownPeerInitiated() {
-        Scripted wire = new Scripted(header(FrameHeader.RST, 0));
+        MemoryTransport wire = new MemoryTransport(header(FrameHeader.RST, 0));
         FrameConn conn = conn(wire);
         assertThatThrownBy(conn::readFrame).isInstanceOfSatisfying(ConnectionShutdownException.class,
                 e -> assertThat(e.byPeer()).isTrue());
@@ -139,7 +136,7 @@ class ShutdownStepsTest {
 
     @Test
     void closeClosesWithoutAnRstAndEndsLaterShutdowns() {
-        Scripted wire = new Scripted(new byte[0]);
+        MemoryTransport wire = new MemoryTransport(new byte[0]);
         wire.closeFails = new IOException("ignored");
         FrameConn conn = conn(wire);
         conn.close();
@@ -163,7 +160,7 @@ class ShutdownStepsTest {
 
     @Test
     void closeCutsAShutdownInProgressShort() throws Exception {
-        Scripted wire = new Scripted(header(FrameHeader.RST, 0));
+        MemoryTransport wire = new MemoryTransport(header(FrameHeader.RST, 0));
         wire.shutdownOutputGate = new CountDownLatch(1);
         FrameConn conn = conn(wire);
         CompletableFuture<ShutdownResult> shutdown =
@@ -184,12 +181,12 @@ class ShutdownStepsTest {
         return FrameConnConfig.defaults().withMetrics(metrics).withTicker(ticker).withIdleTimeout(Duration.ZERO);
     }
 
-    private FrameConn conn(Scripted wire) {
+    private FrameConn conn(MemoryTransport wire) {
         return FrameConn.over(wire, config());
     }
 
     /** The code of the RST the connection wrote. */
-    private static int sentReason(Scripted wire) {
+    private static int sentReason(MemoryTransport wire) {
         ByteBuffer out = ByteBuffer.wrap(wire.written());
         assertThat(FrameHeader.type(out, 0)).isEqualTo(FrameHeader.RST);
         assertThat(FrameHeader.payloadLength(out, 0)).isGreaterThanOrEqualTo(4);
@@ -200,94 +197,5 @@ class ShutdownStepsTest {
         byte[] h = new byte[FrameHeader.LENGTH];
         FrameHeader.encode(h, 0, type, length);
         return h;
-    }
-
-    /** Serves fixed bytes then end of stream, keeps what is written, fails where told. */
-    private static final class Scripted implements Transport {
-        private final ByteBuffer in;
-        /** Reads come from the one reader under the read lock; writes may come from the background writer. */
-        private final ReentrantLock lock = new ReentrantLock();
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        IOException shutdownOutputFails;
-        IOException closeFails;
-        /** If set, shutdownOutput waits for it (after counting down inShutdownOutput). */
-        volatile CountDownLatch shutdownOutputGate;
-        final CountDownLatch inShutdownOutput = new CountDownLatch(1);
-        volatile boolean closed;
-        volatile boolean aborted;
-
-        Scripted(byte[] bytes) {
-            this.in = ByteBuffer.wrap(bytes);
-        }
-
-        @Override
-        public int read(ByteBuffer dst) {
-            if (!in.hasRemaining()) {
-                return -1;
-            }
-            int n = Math.min(dst.remaining(), in.remaining());
-            dst.put(dst.position(), in, in.position(), n);
-            dst.position(dst.position() + n);
-            in.position(in.position() + n);
-            return n;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            byte[] b = new byte[n];
-            src.get(b);
-            lock.lock();
-            try {
-                out.writeBytes(b);
-            } finally {
-                lock.unlock();
-            }
-            return n;
-        }
-
-        byte[] written() {
-            lock.lock();
-            try {
-                return out.toByteArray();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void shutdownOutput() throws IOException {
-            CountDownLatch gate = shutdownOutputGate;
-            inShutdownOutput.countDown();
-            if (gate != null) {
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted at the gate");
-                }
-            }
-            if (shutdownOutputFails != null) {
-                throw shutdownOutputFails;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            closed = true;
-            if (closeFails != null) {
-                throw closeFails;
-            }
-        }
-
-        @Override
-        public void abort() {
-            aborted = true;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return !closed && !aborted;
-        }
     }
 }
