@@ -1,5 +1,6 @@
 package dev.frameconn.heartbeat;
 
+import dev.frameconn.internal.VarHandles;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -29,15 +30,8 @@ final class BackgroundThreads {
     // copy on write, swapped by compare-and-set: threads are added under the connection's lock
     // and remove themselves as they end
     private volatile Thread[] shortLived = NONE;
-    private static final VarHandle SHORT_LIVED;
-
-    static {
-        try {
-            SHORT_LIVED = MethodHandles.lookup().findVarHandle(BackgroundThreads.class, "shortLived", Thread[].class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle SHORT_LIVED =
+            VarHandles.field(MethodHandles.lookup(), "shortLived", Thread[].class);
 
     /** Makes one thread per task; throws if the factory fails or returns null. */
     BackgroundThreads(ThreadFactory factory, Runnable... tasks) {

@@ -3,6 +3,7 @@ package dev.frameconn.heartbeat;
 import dev.frameconn.FrameConn;
 import dev.frameconn.FrameTimeoutException;
 import dev.frameconn.ShutdownResult;
+import dev.frameconn.internal.VarHandles;
 import dev.frameconn.internal.jfr.FrameConnEvents;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -16,16 +17,8 @@ import java.lang.invoke.VarHandle;
  * Flight Recorder once.
  */
 final class Failures {
-    private static final VarHandle PEER_TIMEOUT_COUNTED;
-
-    static {
-        try {
-            PEER_TIMEOUT_COUNTED = MethodHandles.lookup().findVarHandle(Failures.class, "peerTimeoutCounted",
-                    boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle PEER_TIMEOUT_COUNTED =
+            VarHandles.field(MethodHandles.lookup(), "peerTimeoutCounted", boolean.class);
 
     private final FrameConn conn;
     private final HeartbeatConfig config;

@@ -3,6 +3,7 @@ package dev.frameconn.heartbeat;
 import dev.frameconn.Frame;
 import dev.frameconn.FrameConn;
 import dev.frameconn.internal.Locks;
+import dev.frameconn.internal.VarHandles;
 import dev.frameconn.internal.jfr.FrameConnEvents;
 import dev.frameconn.time.Ticker;
 import dev.frameconn.wire.FrameHeader;
@@ -22,16 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * the connection's one lock; no I/O is done under it.
  */
 final class ReceiveSide {
-    private static final VarHandle HEARTBEATS_RECEIVED;
-
-    static {
-        try {
-            HEARTBEATS_RECEIVED = MethodHandles.lookup().findVarHandle(ReceiveSide.class, "heartbeatsReceived",
-                    long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle HEARTBEATS_RECEIVED =
+            VarHandles.field(MethodHandles.lookup(), "heartbeatsReceived", long.class);
 
     private final Failures failures;
     private final FrameConn conn;

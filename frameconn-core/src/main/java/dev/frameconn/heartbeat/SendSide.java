@@ -2,6 +2,7 @@ package dev.frameconn.heartbeat;
 
 import dev.frameconn.FrameConn;
 import dev.frameconn.internal.Locks;
+import dev.frameconn.internal.VarHandles;
 import dev.frameconn.time.Ticker;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -18,15 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * heartbeat bookkeeping are under the connection's one lock.
  */
 final class SendSide {
-    private static final VarHandle HEARTBEATS_SENT;
-
-    static {
-        try {
-            HEARTBEATS_SENT = MethodHandles.lookup().findVarHandle(SendSide.class, "heartbeatsSent", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle HEARTBEATS_SENT =
+            VarHandles.field(MethodHandles.lookup(), "heartbeatsSent", long.class);
 
     private final Failures failures;
     private final FrameConn conn;
