@@ -6,6 +6,7 @@ import static dev.frameconn.TestFrames.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.frameconn.heartbeat.Await;
 import dev.frameconn.testkit.Fixtures;
 import dev.frameconn.wire.FrameHeader;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,9 @@ class InboundReleaseTest {
         // the header and 100 of 3000 bytes: the reader waits holding the payload and the read buffer
         peer.send(java.util.Arrays.copyOf(frame(1, new byte[3000]), FrameHeader.LENGTH + 100));
         java.util.concurrent.Future<Frame> read = f.submitAndAwaitBlocked(peer.conn()::readFrame);
-        long until = System.nanoTime() + Fixtures.WAIT.toNanos();
-        while (f.pool.outstanding() != 2 && System.nanoTime() < until) {
-            Thread.sleep(1); // the reader moves the bytes into the pooled buffer on its own thread
-        }
-        assertThat(f.pool.outstanding()).as("payload and read buffer of the waiting reader").isEqualTo(2);
+        // the reader moves the bytes into the pooled buffers on its own thread
+        Await.until("payload and read buffer held by the waiting reader", () -> f.pool.outstanding() == 2,
+                Fixtures.WAIT);
         peer.conn().close();
         assertThat(Fixtures.failure(read, Fixtures.WAIT)).isInstanceOf(ConnectionShutdownException.class);
         assertThat(f.pool.outstanding()).as("pooled buffers once the reader is out").isZero();
