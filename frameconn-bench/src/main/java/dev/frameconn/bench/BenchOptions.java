@@ -120,6 +120,9 @@ record BenchOptions(
               --idle-cpu-window D      after the memory readings, let the connections sit idle
                                        for D and read both processes' CPU time (default 20s
                                        with --idle-heartbeat, else none)
+              --idle-warmup N          connections opened and shut down, 100 at a time, before
+                                       each size is measured, so that the JIT has compiled
+                                       what they run (default 6000)
               --netty-allocator A      pooled (default) or adaptive (Netty 4.2's default)
               --netty-sender S         thread (default): Netty's transfer senders are application
                                        threads calling write/writeAndFlush; event-loop: they run
@@ -155,6 +158,7 @@ record BenchOptions(
         List<Integer> idleConnections = null;
         java.time.Duration idleHeartbeat = null;
         java.time.Duration idleCpuWindow = null;
+        int idleWarmup = IdleOptions.DEFAULT_WARMUP_CONNECTIONS;
         String allocator = NettyTransport.POOLED;
         boolean nettyEventLoopSender = false;
         boolean pin = true;
@@ -183,6 +187,7 @@ record BenchOptions(
                 }
                 case "--idle-heartbeat" -> idleHeartbeat = duration(arg, value(args, ++i, arg));
                 case "--idle-cpu-window" -> idleCpuWindow = duration(arg, value(args, ++i, arg));
+                case "--idle-warmup" -> idleWarmup = positive(arg, value(args, ++i, arg), 1);
                 case "--workloads" -> {
                     workloads = EnumSet.noneOf(Workload.class);
                     for (String w : list(value(args, ++i, arg))) {
@@ -246,7 +251,7 @@ record BenchOptions(
         return new BenchOptions(quick, json, rounds != null ? rounds : quick ? 5 : 7,
                 warmup != null ? warmup : quick ? 1 : 2, duration, workloads, impls, payloads, connections,
                 connectionPayload, connectionBytes, connectionThreads, socketBuffer,
-                idle(quick, idleConnections, idleHeartbeat, idleCpuWindow), allocator,
+                idle(quick, idleConnections, idleHeartbeat, idleCpuWindow, idleWarmup), allocator,
                 nettyEventLoopSender, pin, pinnedChild,
                 (transferMb != null ? transferMb : quick ? TRANSFER_MB_QUICK : TRANSFER_MB) << 20,
                 transferRounds != null ? transferRounds : quick ? 2 : 3, home, transferCli,
@@ -254,11 +259,11 @@ record BenchOptions(
     }
 
     private static IdleOptions idle(boolean quick, List<Integer> sizes, java.time.Duration heartbeat,
-            java.time.Duration cpuWindow) {
+            java.time.Duration cpuWindow, int warmup) {
         java.time.Duration window = cpuWindow != null ? cpuWindow
                 : heartbeat != null ? IdleOptions.DEFAULT_CPU_WINDOW : java.time.Duration.ZERO;
         return new IdleOptions(sizes != null ? sizes : quick ? IDLE_CONNECTIONS_QUICK : IDLE_CONNECTIONS,
-                heartbeat, window.toNanos());
+                heartbeat, window.toNanos(), warmup);
     }
 
     /** A duration with its unit: "500ms", "5s", "1m". */

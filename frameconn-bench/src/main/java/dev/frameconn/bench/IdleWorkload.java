@@ -35,8 +35,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * opening and once all are idle; the differences divided by N are the
  * figures. The virtual threads, their parked stacks, the sockets, read buffers
  * and the benchmark's own references per connection are all included. Before
- * that, a small warm-up cycle loads the classes and starts the JDK's pollers
- * and frameconn's watchdog, so that one-off costs stay out of the difference.
+ * that, warm-up cycles load the classes, start the JDK's pollers and
+ * frameconn's watchdog, and run the open, read and park paths often enough
+ * for the JIT to compile them, so that one-off costs stay out of the
+ * difference and the parked stacks are those of a server that has been up a
+ * while: a virtual thread parked in interpreted frames keeps a stack chunk two
+ * to three times the size of the compiled one.
  *
  * <p>With {@link IdleOptions#heartbeat()} both ends put a HeartbeatConn over
  * every connection. With a CPU window, the connections then sit idle for that
@@ -49,7 +53,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * unclean shutdowns are counted at both ends and reported.
  */
 final class IdleWorkload {
-    /** Connections of the warm-up cycle. */
+    /** Connections of one warm-up cycle, all open at once ({@link IdleOptions#warmupConnections()} in all). */
     static final int WARMUP_CONNECTIONS = 100;
     /** File descriptors left free beyond one per connection (jars, epoll, pipes). */
     private static final int SPARE_FDS = 128;
@@ -156,8 +160,8 @@ final class IdleWorkload {
     }
 
     /**
-     * The warm-up cycle: classes, pollers, watchdog, buffer pool, heartbeat
-     * threads, shutdown paths. A method of its own so that nothing of it is
+     * The warm-up cycles: classes, pollers, watchdog, buffer pool, heartbeat
+     * threads, shutdown paths, and the JIT. A method of its own so that nothing of it is
      * left when the "before" reading is taken: inline in {@link #runOne}, the
      * closed warm-up connections stayed reachable from a dead local's slot of
      * the (interpreted) frame until the next local reused it, were counted in
@@ -165,10 +169,21 @@ final class IdleWorkload {
      * heap divided by N.
      */
     private static void warmUp(InetSocketAddress address, IdleOptions options, ChildLines lines) throws Exception {
-        try (Idlers warm = new Idlers(address, WARMUP_CONNECTIONS, options.heartbeat())) {
-            warm.open(lines);
-            warm.shutdownFromServer(lines);
+        for (int n : warmupCycles(options.warmupConnections())) {
+            try (Idlers warm = new Idlers(address, n, options.heartbeat())) {
+                warm.open(lines);
+                warm.shutdownFromServer(lines);
+            }
         }
+    }
+
+    /** The warm-up's cycles: {@code connections} in all, at most {@link #WARMUP_CONNECTIONS} open at once. */
+    static int[] warmupCycles(int connections) {
+        int[] cycles = new int[(connections + WARMUP_CONNECTIONS - 1) / WARMUP_CONNECTIONS];
+        for (int i = 0; i < cycles.length; i++) {
+            cycles[i] = Math.min(WARMUP_CONNECTIONS, connections - i * WARMUP_CONNECTIONS);
+        }
+        return cycles;
     }
 
     /**

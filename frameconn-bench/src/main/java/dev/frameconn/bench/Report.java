@@ -315,8 +315,11 @@ final class Report {
                 + (idle.heartbeats() ? "; a HeartbeatConn at both ends, sending every "
                         + idle.options().heartbeat().toMillis() + " ms" : ""));
         out.printf(Locale.ROOT, "  memory: heap used after full GCs and the JDK's direct buffer pool, after minus "
-                + "before, per connection, in the benchmark process (client ends only); target <= %d KiB%n",
-                IdleRow.TARGET_BYTES_PER_CONNECTION >> 10);
+                + "before, per connection, in the benchmark process (client ends only); target <= %d KiB;%n"
+                + "  before each size, %,d warm-up connections (--idle-warmup), %d at a time, so that the JIT has "
+                + "compiled what they run%n",
+                IdleRow.TARGET_BYTES_PER_CONNECTION >> 10, idle.options().warmupConnections(),
+                IdleWorkload.WARMUP_CONNECTIONS);
         boolean cpu = idle.rows().stream().anyMatch(r -> r.cpu() != null);
         if (cpu) {
             out.printf(Locale.ROOT, "  cpu: %% of one CPU per 1,000 connections over a %.0f s idle window, "
@@ -493,6 +496,7 @@ final class Report {
         field(sb, "impl", Impl.FRAMECONN.label());
         number(sb, "connections", row.connections());
         number(sb, "heartbeat_ms", (double) (idle.heartbeats() ? idle.options().heartbeat().toMillis() : 0));
+        number(sb, "warmup_connections", idle.options().warmupConnections());
         if (row.skipped() != null) {
             field(sb, "skipped", row.skipped());
             return sb.append('}').toString();

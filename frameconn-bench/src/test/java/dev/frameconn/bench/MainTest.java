@@ -41,13 +41,14 @@ class MainTest {
     void idleConnectionsAreMeasuredAgainstAChildServer() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(new String[] {"--idle-only", "--idle-connections", "200", "--json"},
+        int status = Main.run(new String[] {"--idle-only", "--idle-connections", "200", "--idle-warmup", "250",
+                "--json"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         // figures are not asserted (GC noise with few connections); the run itself checks every reader ended
         assertThat(lines).singleElement().asString().startsWith("{\"workload\":\"idle\",\"impl\":\"frameconn\","
-                + "\"connections\":200,\"heartbeat_ms\":0,\"heap_bytes_per_conn\":")
+                + "\"connections\":200,\"heartbeat_ms\":0,\"warmup_connections\":250,\"heap_bytes_per_conn\":")
                 .contains("\"total_bytes_per_conn\":").contains("\"clean_client\":200,\"clean_server\":200");
     }
 
@@ -58,7 +59,7 @@ class MainTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         // a 1 s interval (peer timeout 2 s) leaves room for a loaded machine; 3 s see about 3 heartbeats each
         int status = Main.run(new String[] {"--idle-only", "--idle-connections", "50,150", "--idle-heartbeat", "1s",
-                "--idle-cpu-window", "3s", "--json"},
+                "--idle-cpu-window", "3s", "--idle-warmup", "100", "--json"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
@@ -66,7 +67,7 @@ class MainTest {
         int[] sizes = {50, 150};
         for (int i = 0; i < 2; i++) {
             int n = sizes[i];
-            assertThat(lines.get(i)).contains("\"connections\":" + n + ",\"heartbeat_ms\":1000,")
+            assertThat(lines.get(i)).contains("\"connections\":" + n + ",\"heartbeat_ms\":1000,\"warmup_connections\":100,")
                     .contains("\"clean_client\":" + n + ",\"clean_server\":" + n + ",")
                     .contains("\"cpu_pct_per_1k_heartbeat\":");
             // heartbeats flowed: about n per second arrive; at least a third of that, whatever the load

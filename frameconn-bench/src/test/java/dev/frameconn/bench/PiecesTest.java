@@ -201,6 +201,16 @@ class PiecesTest {
         IdleOptions window = BenchOptions.parse(new String[] {"--idle-cpu-window", "1500ms"}).idle();
         assertThat(window.heartbeat()).isNull();
         assertThat(window.cpuWindowNanos()).isEqualTo(1_500_000_000L);
+        assertThat(window.warmupConnections()).isEqualTo(IdleOptions.DEFAULT_WARMUP_CONNECTIONS).isEqualTo(6_000);
+        assertThat(BenchOptions.parse(new String[] {"--idle-warmup", "250"}).idle().warmupConnections())
+                .isEqualTo(250);
+        assertThat(IdleWorkload.warmupCycles(250)).containsExactly(100, 100, 50);
+        assertThat(IdleWorkload.warmupCycles(6_000)).hasSize(60).containsOnly(100);
+        assertThat(IdleWorkload.warmupCycles(1)).containsExactly(1);
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--idle-warmup", "0"}))
+                .hasMessage("--idle-warmup=0 must be >= 1");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--idle-warmup", "20001"}))
+                .hasMessage("--idle-warmup=20001 must be in 1..20000");
         assertThat(IdleConn.config(java.time.Duration.ofSeconds(5)).peerTimeout())
                 .isEqualTo(java.time.Duration.ofSeconds(10));
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--idle-connections", "18001"}))
@@ -222,13 +232,14 @@ class PiecesTest {
         assertThat(r.totalPerConnection()).isEqualTo(20_384);
         assertThat(r.meetsTarget()).isFalse();
         assertThat(r.allClean()).isTrue();
-        IdleResult plain = new IdleResult(new IdleOptions(List.of(1000), null, 0), List.of(r));
+        IdleResult plain = new IdleResult(new IdleOptions(List.of(1000), null, 0, 6_000), List.of(r));
         assertThat(Report.jsonLine(plain, r)).isEqualTo("{\"workload\":\"idle\",\"impl\":\"frameconn\","
-                + "\"connections\":1000,\"heartbeat_ms\":0,\"heap_bytes_per_conn\":4000,"
+                + "\"connections\":1000,\"heartbeat_ms\":0,\"warmup_connections\":6000,\"heap_bytes_per_conn\":4000,"
                 + "\"direct_bytes_per_conn\":16384,\"total_bytes_per_conn\":20384,\"open_s\":1.500,"
                 + "\"shutdown_s\":0.250,\"clean_client\":1000,\"clean_server\":1000}");
         assertThat(Report.jsonLine(plain, IdleRow.skipped(10, "ulimit"))).isEqualTo("{\"workload\":\"idle\","
-                + "\"impl\":\"frameconn\",\"connections\":10,\"heartbeat_ms\":0,\"skipped\":\"ulimit\"}");
+                + "\"impl\":\"frameconn\",\"connections\":10,\"heartbeat_ms\":0,\"warmup_connections\":6000,"
+                + "\"skipped\":\"ulimit\"}");
         IdleRow unclean = new IdleRow(1000, null, 0, 0, 0, 0, true, 1000, 0, 0, 1000, 1000, 999, "server: x", null);
         assertThat(unclean.allClean()).isFalse();
     }
@@ -245,7 +256,7 @@ class PiecesTest {
         assertThat(large.serverCpuPer1k()).isNaN();
         assertThat(small.cpu().heartbeatsPerSecond()).isEqualTo(200.0);
         IdleOptions options = new IdleOptions(List.of(18_000, 1_000), java.time.Duration.ofSeconds(5),
-                20_000_000_000L);
+                20_000_000_000L, 100);
         IdleResult result = new IdleResult(options, List.of(large, small));
         assertThat(result.cpuGrowth()).isCloseTo(1.5, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(Report.jsonLine(result, small)).endsWith(",\"cpu_window_s\":20,\"cpu_pct_per_1k_heartbeat\":1,"
