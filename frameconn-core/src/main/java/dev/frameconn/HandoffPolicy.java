@@ -50,8 +50,13 @@ final class HandoffPolicy {
     private long penTaken;
     private long lastPenDrop;
     private int streak;
-    /** The thread that read a frame last, until it writes; a plain field: a hint, not a guarantee. */
-    private Thread readerSinceWrite;
+    /**
+     * The {@linkplain Thread#threadId() id} of the thread that read a frame last,
+     * until it writes, or 0; a plain field: a hint, not a guarantee. An id, not
+     * the thread: a reader that ended (a heartbeat reader hands on to a fresh
+     * thread) must not stay reachable from its connection.
+     */
+    private long readerSinceWrite;
     /** How long the last caller (not the background flusher) held the pen to write its frames itself. */
     private long lastWriteNanos;
     /** True while the background flusher holds the pen. */
@@ -122,9 +127,8 @@ final class HandoffPolicy {
      * the reader inline), so the gap alone cannot tell the two apart.
      */
     private boolean streaming() {
-        Thread me = Thread.currentThread();
-        if (readerSinceWrite == me) {
-            readerSinceWrite = null;
+        if (readerSinceWrite == Thread.currentThread().threadId()) {
+            readerSinceWrite = 0;
             streak = 0;
         } else if (penTaken - lastPenDrop < STREAMING_WINDOW_NANOS) {
             streak++;
@@ -136,7 +140,7 @@ final class HandoffPolicy {
 
     /** A frame was read on the calling thread: its next write answers it. */
     void noteRead() {
-        readerSinceWrite = Thread.currentThread();
+        readerSinceWrite = Thread.currentThread().threadId(); // ids are positive: never 0
     }
 
     /** A background flusher starts. */

@@ -95,6 +95,24 @@ class HandoffPolicyTest {
     }
 
     @Test
+    void aReaderThatEndedIsNotKeptReachable() throws Exception {
+        // a heartbeat reader hands on to a fresh thread after each heartbeat: the one that ended
+        // must not stay reachable from its connection for as long as nobody writes
+        Thread reader = Thread.ofVirtual().unstarted(policy::noteRead);
+        java.lang.ref.WeakReference<Thread> ended = new java.lang.ref.WeakReference<>(reader);
+        reader.start();
+        reader.join();
+        reader = null;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (ended.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(ended.get()).as("the ended reader").isNull();
+        assertThat(policy).isNotNull(); // kept reachable to the end: what it holds is what is checked
+    }
+
+    @Test
     void theFlushersLongHoldDoesNotCountAsTheCallersWriteTime() {
         streamUntilHandOff(SLOW);
         // a flusher that held the pen for no time at all: as a caller's write it would be cheap

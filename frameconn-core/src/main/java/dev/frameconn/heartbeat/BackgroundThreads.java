@@ -10,42 +10,63 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link HeartbeatConn}'s threads, all made by the configured factory and
- * all joined on shutdown and close.
+ * A {@link HeartbeatConn}'s threads, all made by the configured factory,
+ * listed while they run and joined on shutdown and close. A thread takes
+ * itself off the list as it ends: an ended thread kept listed would keep its
+ * thread object, and until it ended its stack, for the connection's life.
  * <ul>
- *   <li><b>Long-lived</b> (the reader): made before any starts, so that a
- *       failing factory leaves nothing running, and started together.</li>
- *   <li><b>Short-lived</b> (a heartbeat being written, a stall being reported):
- *       started by a timer when there is work that may block, and listed here
- *       until they end, so that {@link #join} waits for them too. Callers
- *       start them under the connection's lock and no longer once it stops,
- *       so no thread starts after {@link #join} began.</li>
+ *   <li><b>First</b> (the first reader): made before any starts, so that a
+ *       failing factory leaves nothing running, and started by {@link #start}.</li>
+ *   <li><b>Short-lived</b> (a heartbeat being written, a stall being reported,
+ *       the reader's successor after a heartbeat): started when there is work
+ *       that may block. Callers start them under the connection's lock and no
+ *       longer once it stops, so no thread starts after {@link #join} began.</li>
  * </ul>
  */
 final class BackgroundThreads {
     private static final Thread[] NONE = {};
 
     private final ThreadFactory factory;
-    private final Thread[] threads;
+    /** Made by the constructor, until {@link #start} lists and starts them. */
+    private Thread[] first;
     // copy on write, swapped by compare-and-set: threads are added under the connection's lock
-    // and remove themselves as they end
-    private volatile Thread[] shortLived = NONE;
-    private static final VarHandle SHORT_LIVED =
-            VarHandles.field(MethodHandles.lookup(), "shortLived", Thread[].class);
+    // (or by start, before any other) and remove themselves as they end
+    private volatile Thread[] running = NONE;
+    private static final VarHandle RUNNING = VarHandles.field(MethodHandles.lookup(), "running", Thread[].class);
 
     /** Makes one thread per task; throws if the factory fails or returns null. */
     BackgroundThreads(ThreadFactory factory, Runnable... tasks) {
         this.factory = factory;
-        threads = new Thread[tasks.length];
+        first = new Thread[tasks.length];
         for (int i = 0; i < tasks.length; i++) {
-            threads[i] = Objects.requireNonNull(factory.newThread(tasks[i]), "threadFactory returned null");
+            first[i] = Objects.requireNonNull(factory.newThread(tracked(tasks[i])), "threadFactory returned null");
         }
     }
 
+    /** Starts the threads the constructor made; once, before anything else runs. Throws if one cannot start. */
     void start() {
-        for (Thread t : threads) {
-            t.start();
+        Thread[] made = first;
+        first = NONE;
+        for (Thread t : made) {
+            add(t);
+            try {
+                t.start();
+            } catch (RuntimeException | Error e) {
+                remove(t);
+                throw e;
+            }
         }
+    }
+
+    /** {@code task}, then this thread off the list. */
+    private Runnable tracked(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } finally {
+                remove(Thread.currentThread());
+            }
+        };
     }
 
     /**
@@ -59,25 +80,27 @@ final class BackgroundThreads {
      * connection, about 1 KiB).
      */
     void startShortLived(Runnable task) {
-        Runnable tracked = () -> {
-            try {
-                task.run();
-            } finally {
-                remove(Thread.currentThread());
-            }
-        };
+        tryStartShortLived(task);
+    }
+
+    /**
+     * As {@link #startShortLived}, but says whether a thread runs {@code task}:
+     * false only if neither the factory's thread nor the fallback started.
+     * Under the connection's lock.
+     */
+    boolean tryStartShortLived(Runnable task) {
+        Runnable tracked = tracked(task);
         Thread t = null;
         try {
             t = factory.newThread(tracked);
         } catch (RuntimeException e) {
             t = null;
         }
-        if (t != null && !startListed(t)) {
-            t = null; // made and failed to start: it does not run
+        if (t != null && startListed(t)) {
+            return true;
         }
-        if (t == null) {
-            startListed(Thread.ofVirtual().name("frameconn-heartbeat-fallback").unstarted(tracked));
-        }
+        // not made, or made and failed to start: it does not run
+        return startListed(Thread.ofVirtual().name("frameconn-heartbeat-fallback").unstarted(tracked));
     }
 
     /** Lists {@code t}, then starts it; unlists it again if it does not start. */
@@ -94,10 +117,10 @@ final class BackgroundThreads {
 
     private void add(Thread t) {
         while (true) {
-            Thread[] old = shortLived;
+            Thread[] old = running;
             Thread[] next = Arrays.copyOf(old, old.length + 1);
             next[old.length] = t;
-            if (SHORT_LIVED.compareAndSet(this, old, next)) {
+            if (RUNNING.compareAndSet(this, old, next)) {
                 return;
             }
         }
@@ -105,7 +128,7 @@ final class BackgroundThreads {
 
     private void remove(Thread t) {
         while (true) {
-            Thread[] old = shortLived;
+            Thread[] old = running;
             int i = Arrays.asList(old).indexOf(t);
             if (i < 0) {
                 return;
@@ -113,7 +136,7 @@ final class BackgroundThreads {
             Thread[] next = new Thread[old.length - 1];
             System.arraycopy(old, 0, next, 0, i);
             System.arraycopy(old, i + 1, next, i, next.length - i);
-            if (SHORT_LIVED.compareAndSet(this, old, next)) {
+            if (RUNNING.compareAndSet(this, old, next)) {
                 return;
             }
         }
@@ -124,9 +147,7 @@ final class BackgroundThreads {
      * An interrupt does not cut the wait short; it is kept for the caller.
      */
     void join(long millis) {
-        boolean interrupted = join(threads, millis);
-        interrupted |= join(shortLived, millis);
-        if (interrupted) {
+        if (join(running, millis)) {
             Thread.currentThread().interrupt();
         }
     }
@@ -156,7 +177,7 @@ final class BackgroundThreads {
 
     /** True if every thread has ended (or never started). */
     boolean ended() {
-        return ended(threads) && ended(shortLived);
+        return ended(running);
     }
 
     private static boolean ended(Thread[] threads) {

@@ -35,8 +35,10 @@ import java.util.concurrent.ThreadFactory;
  *        ready for the application at most; when the queue is full the reader
  *        stops reading, so TCP flow control still slows the peer down.
  *        Default {@value #DEFAULT_RECEIVE_QUEUE_FRAMES}.
- * @param threadFactory makes the connection's threads: its reader, which
- *        lives as long as the connection; a short-lived thread whenever a
+ * @param threadFactory makes the connection's threads: its reader (a
+ *        virtual reader is replaced by a fresh one after each heartbeat it
+ *        receives, so the factory is called about once per send interval for
+ *        it; a platform reader lives as long as the connection); a short-lived thread whenever a
  *        heartbeat is written (at most one at a time), and one to close the
  *        connection after a stall; and the stream layer's source readers.
  *        Pacing is a timer, not a thread. The short-lived threads are made on

@@ -48,8 +48,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>No stray threads.</b> The reader and any short-lived heartbeat or
  *       stall thread end on {@link #shutdown()} and {@link #close()}, which
  *       wait for them; the pacing timer is closed, and no thread starts after.</li>
- *   <li><b>An idle connection costs one thread.</b> Only the reader lives as
- *       long as the connection. Pacing is a timer in the
+ *   <li><b>An idle connection costs one thread.</b> One reader at a time
+ *       reads; a virtual reader hands the reading on to a fresh thread after
+ *       each heartbeat it receives, so that an idle connection keeps one stack
+ *       chunk, not two (see {@code ReceiveSide}). Pacing is a timer in the
  *       {@linkplain dev.frameconn.FrameConnConfig#ticker() clock's} one timer
  *       queue, whose single thread serves every connection; a heartbeat is
  *       written by a thread that lives only as long as the write.</li>
@@ -87,7 +89,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Threads</h2>
  * <pre>
- *   reader:  conn.readFrame() --HEARTBEAT--> drop, resetWriteTimeout
+ *   reader:  conn.readFrame() --HEARTBEAT--> drop, resetWriteTimeout; a virtual reader then
+ *                                            starts its successor and ends (not once stopping)
  *                             --application--> queue (blocks while full)
  *                             --failure-----> kept, handed to readFrame() after the queue
  *   pacing timer (no thread of its own; fires on the clock's shared timer thread, never blocks):
@@ -138,9 +141,10 @@ public final class HeartbeatConn implements AutoCloseable {
         this.failures = new Failures(conn, config);
         StallClocks clocks = new StallClocks(config.stallTimeout().toNanos());
         this.pacer = new PacerTimer(this, lock, new Pacing(config.sendInterval().toNanos(), clocks));
-        this.receiving = new ReceiveSide(conn, config, failures, lock, clocks, pacer);
-        // the reader is the one thread that lives as long as the connection
-        this.threads = new BackgroundThreads(config.threadFactory(), receiving::readLoop);
+        // the first reader is made first, so that a failing factory leaves nothing running; it
+        // starts only in wrap(), once receiving is set
+        this.threads = new BackgroundThreads(config.threadFactory(), this::readLoop);
+        this.receiving = new ReceiveSide(conn, config, failures, lock, clocks, pacer, threads);
         this.sending = new SendSide(conn, config, failures, lock, clocks, pacer, threads);
     }
 
@@ -178,6 +182,10 @@ public final class HeartbeatConn implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private void readLoop() {
+        receiving.readLoop();
     }
 
     /**

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A heartbeat connection's short-lived threads are listed while they run,
+ * A heartbeat connection's threads (the first reader and the short-lived
+ * ones) are listed while they run,
  * so that close and shutdown wait for them, and forgotten once they end: an
  * ended thread kept until the next heartbeat would keep its stack, a cost on
  * every idle connection.
@@ -51,6 +52,44 @@ class BackgroundThreadsTest {
         assertThat(ended.get()).as("the ended thread is no longer reachable from its connection's threads")
                 .isNull();
         assertThat(threads).isNotNull(); // kept reachable to the end: what it lists is what is checked
+    }
+
+    @Test
+    void theFirstThreadIsJoinedWhileItRunsAndNotKeptOnceItEnded() throws Exception {
+        // a reader that hands on to a successor ends long before its connection: it must not stay listed
+        WeakFactory factory = new WeakFactory();
+        CountDownLatch release = new CountDownLatch(1);
+        BackgroundThreads threads = new BackgroundThreads(factory, waitFor(release));
+        assertThat(threads.ended()).as("made, not started").isTrue();
+        threads.start();
+        assertThat(threads.ended()).as("listed while it runs").isFalse();
+        release.countDown();
+        threads.join(10_000);
+        assertThat(threads.ended()).isTrue();
+        WeakReference<Thread> ended = factory.last;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ended.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(ended.get()).as("the ended first thread is no longer reachable from its connection's threads")
+                .isNull();
+        assertThat(threads).isNotNull(); // kept reachable to the end: what it lists is what is checked
+    }
+
+    @Test
+    void aFirstThreadThatCannotStartIsNotListed() throws Exception {
+        CountDownLatch releaseStranger = new CountDownLatch(1);
+        Thread stranger = Thread.ofVirtual().start(waitFor(releaseStranger));
+        try {
+            BackgroundThreads threads = new BackgroundThreads(r -> stranger, () -> { });
+            org.assertj.core.api.Assertions.assertThatThrownBy(threads::start)
+                    .isInstanceOf(IllegalThreadStateException.class);
+            assertThat(threads.ended()).as("the stranger, still running, is not listed").isTrue();
+        } finally {
+            releaseStranger.countDown();
+            stranger.join();
+        }
     }
 
     /** A task that waits for {@code release}. */
